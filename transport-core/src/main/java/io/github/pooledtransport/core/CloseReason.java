@@ -1,0 +1,67 @@
+package io.github.pooledtransport.core;
+
+/**
+ * Why the transport closed a connection. Each value is counted per host in {@link HostStats} and
+ * reported to {@link TransportListener#connectionClosed}.
+ */
+public enum CloseReason {
+
+    /** The connection sat idle in the pool longer than {@code idleConnTimeout}. */
+    IDLE_TIMEOUT("idle-timeout"),
+
+    /** The server's {@code Keep-Alive: timeout=N} hint expired, so the server was about to drop it. */
+    SERVER_IDLE_TIMEOUT("server-idle-timeout"),
+
+    /** Released while its host already had {@code maxIdleConnsPerHost} idle connections. */
+    IDLE_PER_HOST_CAP("idle-per-host-cap"),
+
+    /** The globally least-recently-used idle connection, closed to stay within {@code maxIdleConns}. */
+    IDLE_GLOBAL_CAP("idle-global-cap"),
+
+    /** The response body was closed early and more than the drain allowance remained unread. */
+    BODY_NOT_CONSUMED("body-not-consumed"),
+
+    /** The server closed the connection (found dead when it was about to be reused). */
+    SERVER_CLOSED("server-closed"),
+
+    /** Keep-alives are disabled in the transport's configuration. */
+    KEEP_ALIVE_DISABLED("keep-alive-disabled"),
+
+    /**
+     * The exchange asked for the connection to close: {@code Connection: close} on the request or
+     * response, an HTTP/1.0 response without keep-alive, or a body delimited by connection close.
+     */
+    CONNECTION_CLOSE("connection-close"),
+
+    /** Older than {@code maxConnLifetime}. */
+    LIFETIME_EXPIRED("lifetime-expired"),
+
+    /** An I/O or protocol error during the exchange. */
+    ERROR("error"),
+
+    /** The transport was closed, or its idle connections were closed on request. */
+    TRANSPORT_CLOSED("transport-closed"),
+
+    /** The response was never closed and became unreachable; the garbage collector found it. */
+    LEAKED("leaked");
+
+    private final String code;
+
+    CloseReason(String code) {
+        this.code = code;
+    }
+
+    /**
+     * Returns the stable, lower-case code used in stats, logs and metrics tags.
+     *
+     * @return for example {@code idle-per-host-cap}
+     */
+    public String code() {
+        return this.code;
+    }
+
+    @Override
+    public String toString() {
+        return this.code;
+    }
+}

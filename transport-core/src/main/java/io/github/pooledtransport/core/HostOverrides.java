@@ -1,0 +1,27 @@
+package io.github.pooledtransport.core;
+
+import java.time.Duration;
+
+/**
+ * Settings that replace the transport-wide ones for a single host. A {@code null} component keeps the
+ * transport-wide value.
+ *
+ * @param maxIdleConnsPerHost idle connections kept for this host
+ * @param maxConnsPerHost connections allowed for this host, 0 for no limit
+ * @param idleConnTimeout how long an idle connection to this host is kept
+ * @param responseHeaderTimeout how long to wait for this host's response headers
+ */
+public record HostOverrides(Integer maxIdleConnsPerHost, Integer maxConnsPerHost, Duration idleConnTimeout,
+        Duration responseHeaderTimeout) {
+
+    /** Overrides nothing. */
+    public static final HostOverrides NONE = new HostOverrides(null, null, null, null);
+
+    /** Validates the components. */
+    public HostOverrides {
+        TransportConfig.requireNonNegative("maxIdleConnsPerHost", maxIdleConnsPerHost);
+        TransportConfig.requireNonNegative("maxConnsPerHost", maxConnsPerHost);
+        TransportConfig.requireNonNegative("idleConnTimeout", idleConnTimeout);
+        TransportConfig.requireNonNegative("responseHeaderTimeout", responseHeaderTimeout);
+    }
+}

@@ -1,0 +1,52 @@
+package io.github.pooledtransport.core;
+
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * Connection counts of one host key, or summed over all of them.
+ *
+ * @param idle connections in the pool, ready for reuse
+ * @param active connections serving a request (from acquisition until the body is done)
+ * @param dialing connections being opened
+ * @param waiting requests queued for a connection because {@code maxConnsPerHost} was reached
+ * @param peakActive the highest number of active connections seen (for totals, the sum of per-host peaks)
+ * @param opened connections opened since the transport started
+ * @param reused requests served on a connection that had served one before
+ * @param requests requests that asked the pool for a connection
+ * @param closed connections closed, by reason; every reason is present
+ */
+public record PoolStats(int idle, int active, int dialing, int waiting, int peakActive, long opened, long reused,
+        long requests, Map<CloseReason, Long> closed) {
+
+    /** Copies the map so the snapshot stays immutable. */
+    public PoolStats {
+        closed = Map.copyOf(closed);
+    }
+
+    /**
+     * @param reason a close reason
+     * @return how many connections were closed for it
+     */
+    public long closed(CloseReason reason) {
+        return this.closed.getOrDefault(reason, 0L);
+    }
+
+    /** @return connections closed for any reason */
+    public long closedTotal() {
+        return this.closed.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /** @return the number of responses that were never closed and were found by the garbage collector */
+    public long leaked() {
+        return closed(CloseReason.LEAKED);
+    }
+
+    static Map<CloseReason, Long> zeroClosed() {
+        Map<CloseReason, Long> map = new EnumMap<>(CloseReason.class);
+        for (CloseReason reason : CloseReason.values()) {
+            map.put(reason, 0L);
+        }
+        return map;
+    }
+}

@@ -1,0 +1,203 @@
+package io.github.pooledtransport.core;
+
+import java.net.URI;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * An immutable HTTP request: method, absolute {@code http} or {@code https} URI, headers and an optional
+ * streaming body.
+ *
+ * <p>Framing headers ({@code Content-Length}, {@code Transfer-Encoding}) and {@code Host} are written by
+ * the transport from the URI and the body; a {@code Host} header set here overrides the URI's authority.
+ */
+public final class Request {
+
+    private static final Set<String> IDEMPOTENT_METHODS = Set.of("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE");
+
+    private final String method;
+
+    private final URI uri;
+
+    private final Headers headers;
+
+    private final RequestBody body;
+
+    private Request(Builder builder) {
+        this.method = builder.method;
+        this.uri = builder.uri;
+        this.headers = builder.headers.build();
+        this.body = builder.body;
+    }
+
+    /**
+     * @param uri an absolute {@code http} or {@code https} URI
+     * @return a GET request without headers
+     */
+    public static Request get(URI uri) {
+        return newBuilder(uri).build();
+    }
+
+    /**
+     * @param uri an absolute {@code http} or {@code https} URI
+     * @return a GET request without headers
+     */
+    public static Request get(String uri) {
+        return get(URI.create(uri));
+    }
+
+    /**
+     * @param uri an absolute {@code http} or {@code https} URI
+     * @return a builder for a GET request to it
+     */
+    public static Builder newBuilder(URI uri) {
+        return new Builder(uri);
+    }
+
+    /** @return the method, upper-case as given, for example {@code GET} */
+    public String method() {
+        return this.method;
+    }
+
+    /** @return the target URI */
+    public URI uri() {
+        return this.uri;
+    }
+
+    /** @return the caller's headers */
+    public Headers headers() {
+        return this.headers;
+    }
+
+    /** @return the body, or {@code null} when there is none */
+    public RequestBody body() {
+        return this.body;
+    }
+
+    /**
+     * Whether sending this request twice is harmless, so it may be replayed on a fresh connection when a
+     * reused one fails before any response byte arrived: an idempotent method or an
+     * {@code Idempotency-Key} header, and no body or a repeatable one. This is Go's rule.
+     *
+     * @return whether the request may be replayed
+     */
+    public boolean isReplayable() {
+        boolean idempotent = IDEMPOTENT_METHODS.contains(this.method) || this.headers.contains("Idempotency-Key")
+                || this.headers.contains("X-Idempotency-Key");
+        return idempotent && (this.body == null || this.body.isRepeatable());
+    }
+
+    /** @return a builder that starts from this request */
+    public Builder toBuilder() {
+        Builder builder = new Builder(this.uri);
+        builder.method = this.method;
+        builder.headers = this.headers.toBuilder();
+        builder.body = this.body;
+        return builder;
+    }
+
+    /** The request line only: headers may hold credentials and the URI's user-info is dropped. */
+    @Override
+    public String toString() {
+        return this.method + " " + Uris.withoutUserInfo(this.uri);
+    }
+
+    /** Builds a {@link Request}. */
+    public static final class Builder {
+
+        private String method = "GET";
+
+        private URI uri;
+
+        private Headers.Builder headers = new Headers.Builder();
+
+        private RequestBody body;
+
+        private Builder(URI uri) {
+            uri(uri);
+        }
+
+        /**
+         * @param uri an absolute {@code http} or {@code https} URI with a host
+         * @return this builder
+         */
+        public Builder uri(URI uri) {
+            Objects.requireNonNull(uri, "uri");
+            String scheme = uri.getScheme();
+            if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))) {
+                throw new IllegalArgumentException(
+                        "Request URI must be absolute with scheme http or https: " + Uris.withoutUserInfo(uri));
+            }
+            if (uri.getHost() == null) {
+                throw new IllegalArgumentException("Request URI has no host: " + Uris.withoutUserInfo(uri));
+            }
+            this.uri = uri;
+            return this;
+        }
+
+        /**
+         * @param method an RFC 9110 token such as {@code POST}
+         * @param body the body, or {@code null} for none
+         * @return this builder
+         */
+        public Builder method(String method, RequestBody body) {
+            Objects.requireNonNull(method, "method");
+            if (method.isEmpty() || !method.chars().allMatch(c -> Headers.isTokenChar((char) c))) {
+                throw new IllegalArgumentException("Invalid HTTP method '" + method.replaceAll("[\\r\\n\\x00]", "?") + "'");
+            }
+            if (body != null && (method.equals("GET") || method.equals("HEAD"))) {
+                throw new IllegalArgumentException(method + " request must not have a body");
+            }
+            this.method = method;
+            this.body = body;
+            return this;
+        }
+
+        /** @return this builder, set to GET without body */
+        public Builder get() {
+            return method("GET", null);
+        }
+
+        /**
+         * @param body the body
+         * @return this builder, set to POST
+         */
+        public Builder post(RequestBody body) {
+            return method("POST", Objects.requireNonNull(body, "body"));
+        }
+
+        /**
+         * @param name the header name
+         * @param value its value
+         * @return this builder, with the field appended
+         */
+        public Builder header(String name, String value) {
+            this.headers.add(name, value);
+            return this;
+        }
+
+        /**
+         * @param name the header name
+         * @param value its value
+         * @return this builder, with every field of that name replaced
+         */
+        public Builder setHeader(String name, String value) {
+            this.headers.set(name, value);
+            return this;
+        }
+
+        /**
+         * @param headers replaces every header
+         * @return this builder
+         */
+        public Builder headers(Headers headers) {
+            this.headers = headers.toBuilder();
+            return this;
+        }
+
+        /** @return the request */
+        public Request build() {
+            return new Request(this);
+        }
+    }
+}

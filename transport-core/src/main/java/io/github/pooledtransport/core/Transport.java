@@ -1,0 +1,99 @@
+package io.github.pooledtransport.core;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.lang.ref.Cleaner;
+
+import io.github.pooledtransport.core.internal.TransportEngine;
+
+/**
+ * A pooled HTTP/1.1 transport in the manner of Go's {@code net/http.Transport}: it keeps persistent
+ * connections per {@link HostKey}, reuses idle ones most-recently-used first, caps what it keeps idle per
+ * host and in total, closes what idles too long, and queues requests beyond {@code maxConnsPerHost}.
+ *
+ * <p>Create one transport and share it: it is thread-safe, made for hundreds of concurrent callers
+ * (virtual threads included). A transport per request defeats the pool, and is reported in
+ * {@link #stats()} and by a WARN log.
+ *
+ * <p>A connection goes back to the pool when its response body has been read to the end or closed; always
+ * close responses, ideally with try-with-resources.
+ */
+public final class Transport implements RoundTripper, Closeable {
+
+    private static final Cleaner CLEANER = Cleaner.create();
+
+    private final TransportEngine engine;
+
+    private final Cleaner.Cleanable cleanable;
+
+    /**
+     * Creates a transport.
+     *
+     * @param config its settings
+     */
+    public Transport(TransportConfig config) {
+        this.engine = new TransportEngine(config);
+        TransportEngine engine = this.engine;
+        this.cleanable = CLEANER.register(this, () -> engine.close(true));
+    }
+
+    /** @return a transport with the default settings */
+    public static Transport create() {
+        return new Transport(TransportConfig.defaults());
+    }
+
+    /**
+     * Sends the request on a pooled connection (or a new one) and returns once the response head arrived.
+     *
+     * @param request the request
+     * @return the response, which the caller must close
+     * @throws TransportClosedException after {@link #close()}
+     * @throws AcquireTimeoutException when the host stayed at {@code maxConnsPerHost} for
+     *     {@code acquireTimeout}
+     * @throws IOException on any other failure; a request is replayed only when that is safe
+     */
+    @Override
+    public Response roundTrip(Request request) throws IOException {
+        return this.engine.roundTrip(request);
+    }
+
+    /** @return an immutable snapshot of the pool: totals and per host key */
+    public TransportStats stats() {
+        return this.engine.stats();
+    }
+
+    /** @return the settings this transport was created with */
+    public TransportConfig config() {
+        return this.engine.config();
+    }
+
+    /**
+     * Closes every idle connection now, as Go's {@code CloseIdleConnections}; connections in use are not
+     * affected.
+     *
+     * @return how many connections were closed
+     */
+    public int closeIdleConnections() {
+        return this.engine.closeIdleConnections();
+    }
+
+    /**
+     * Closes the transport: idle connections at once, active ones when their responses are closed. Requests
+     * waiting for a connection, and every later request, fail with {@link TransportClosedException}.
+     */
+    @Override
+    public void close() {
+        this.engine.close(false);
+        this.cleanable.clean();
+    }
+
+    /** Runs an eviction pass now; for tests that walk the clock. */
+    int evictExpiredIdleConnections() {
+        return this.engine.evictExpired();
+    }
+
+    /** @return the engine, for invariant checks in tests */
+    TransportEngine engine() {
+        return this.engine;
+    }
+}

@@ -1,0 +1,712 @@
+package io.github.pooledtransport.core;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The immutable settings of a {@link Transport}, made with {@link #builder()}.
+ *
+ * <p>The defaults differ from Go's {@code DefaultTransport} where Go's invite connection churn: Go keeps
+ * only 2 idle connections per host, so any burst above 2 concurrent requests closes and reopens
+ * connections and fills the machine with TIME_WAIT sockets. Here a burst of a few hundred concurrent
+ * requests to one host reuses the connections it opened.
+ */
+public final class TransportConfig {
+
+    private final int maxIdleConns;
+
+    private final int maxIdleConnsPerHost;
+
+    private final int maxConnsPerHost;
+
+    private final Duration idleConnTimeout;
+
+    private final Duration maxConnLifetime;
+
+    private final Duration acquireTimeout;
+
+    private final Duration dialTimeout;
+
+    private final Duration keepAlive;
+
+    private final Duration tlsHandshakeTimeout;
+
+    private final Duration responseHeaderTimeout;
+
+    private final Duration readTimeout;
+
+    private final Duration expectContinueTimeout;
+
+    private final int maxResponseHeaderBytes;
+
+    private final boolean disableKeepAlives;
+
+    private final boolean disableCompression;
+
+    private final long drainOnCloseBytes;
+
+    private final Duration drainTimeout;
+
+    private final Duration staleCheckAfterIdle;
+
+    private final LeakDetection leakDetection;
+
+    private final int bufferSize;
+
+    private final Map<String, HostOverrides> hostOverrides;
+
+    private final List<TransportListener> listeners;
+
+    private final TimeSource timeSource;
+
+    private final DnsResolver dnsResolver;
+
+    private TransportConfig(Builder b) {
+        this.maxIdleConns = b.maxIdleConns;
+        this.maxIdleConnsPerHost = b.maxIdleConnsPerHost;
+        this.maxConnsPerHost = b.maxConnsPerHost;
+        this.idleConnTimeout = b.idleConnTimeout;
+        this.maxConnLifetime = b.maxConnLifetime;
+        this.acquireTimeout = b.acquireTimeout;
+        this.dialTimeout = b.dialTimeout;
+        this.keepAlive = b.keepAlive;
+        this.tlsHandshakeTimeout = b.tlsHandshakeTimeout;
+        this.responseHeaderTimeout = b.responseHeaderTimeout;
+        this.readTimeout = b.readTimeout;
+        this.expectContinueTimeout = b.expectContinueTimeout;
+        this.maxResponseHeaderBytes = b.maxResponseHeaderBytes;
+        this.disableKeepAlives = b.disableKeepAlives;
+        this.disableCompression = b.disableCompression;
+        this.drainOnCloseBytes = b.drainOnCloseBytes;
+        this.drainTimeout = b.drainTimeout;
+        this.staleCheckAfterIdle = b.staleCheckAfterIdle;
+        this.leakDetection = b.leakDetection;
+        this.bufferSize = b.bufferSize;
+        this.hostOverrides = Map.copyOf(b.hostOverrides);
+        this.listeners = List.copyOf(b.listeners);
+        this.timeSource = b.timeSource;
+        this.dnsResolver = b.dnsResolver;
+    }
+
+    /** @return a builder with every default */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** @return the defaults */
+    public static TransportConfig defaults() {
+        return builder().build();
+    }
+
+    /** @return a builder that starts from these settings */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** @return see {@link Builder#maxIdleConns(int)} */
+    public int maxIdleConns() {
+        return this.maxIdleConns;
+    }
+
+    /** @return see {@link Builder#maxIdleConnsPerHost(int)} */
+    public int maxIdleConnsPerHost() {
+        return this.maxIdleConnsPerHost;
+    }
+
+    /** @return see {@link Builder#maxConnsPerHost(int)} */
+    public int maxConnsPerHost() {
+        return this.maxConnsPerHost;
+    }
+
+    /** @return see {@link Builder#idleConnTimeout(Duration)} */
+    public Duration idleConnTimeout() {
+        return this.idleConnTimeout;
+    }
+
+    /** @return see {@link Builder#maxConnLifetime(Duration)} */
+    public Duration maxConnLifetime() {
+        return this.maxConnLifetime;
+    }
+
+    /** @return see {@link Builder#acquireTimeout(Duration)} */
+    public Duration acquireTimeout() {
+        return this.acquireTimeout;
+    }
+
+    /** @return see {@link Builder#dialTimeout(Duration)} */
+    public Duration dialTimeout() {
+        return this.dialTimeout;
+    }
+
+    /** @return see {@link Builder#keepAlive(Duration)} */
+    public Duration keepAlive() {
+        return this.keepAlive;
+    }
+
+    /** @return see {@link Builder#tlsHandshakeTimeout(Duration)} */
+    public Duration tlsHandshakeTimeout() {
+        return this.tlsHandshakeTimeout;
+    }
+
+    /** @return see {@link Builder#responseHeaderTimeout(Duration)} */
+    public Duration responseHeaderTimeout() {
+        return this.responseHeaderTimeout;
+    }
+
+    /** @return see {@link Builder#readTimeout(Duration)} */
+    public Duration readTimeout() {
+        return this.readTimeout;
+    }
+
+    /** @return see {@link Builder#expectContinueTimeout(Duration)} */
+    public Duration expectContinueTimeout() {
+        return this.expectContinueTimeout;
+    }
+
+    /** @return see {@link Builder#maxResponseHeaderBytes(int)} */
+    public int maxResponseHeaderBytes() {
+        return this.maxResponseHeaderBytes;
+    }
+
+    /** @return see {@link Builder#disableKeepAlives(boolean)} */
+    public boolean disableKeepAlives() {
+        return this.disableKeepAlives;
+    }
+
+    /** @return see {@link Builder#disableCompression(boolean)} */
+    public boolean disableCompression() {
+        return this.disableCompression;
+    }
+
+    /** @return see {@link Builder#drainOnCloseBytes(long)} */
+    public long drainOnCloseBytes() {
+        return this.drainOnCloseBytes;
+    }
+
+    /** @return see {@link Builder#drainTimeout(Duration)} */
+    public Duration drainTimeout() {
+        return this.drainTimeout;
+    }
+
+    /** @return see {@link Builder#staleCheckAfterIdle(Duration)} */
+    public Duration staleCheckAfterIdle() {
+        return this.staleCheckAfterIdle;
+    }
+
+    /** @return see {@link Builder#leakDetection(LeakDetection)} */
+    public LeakDetection leakDetection() {
+        return this.leakDetection;
+    }
+
+    /** @return see {@link Builder#bufferSize(int)} */
+    public int bufferSize() {
+        return this.bufferSize;
+    }
+
+    /** @return per-host overrides keyed by lower-case {@code host} or {@code host:port} */
+    public Map<String, HostOverrides> hostOverrides() {
+        return this.hostOverrides;
+    }
+
+    /** @return the listeners, in the order they are called */
+    public List<TransportListener> listeners() {
+        return this.listeners;
+    }
+
+    /** @return the clock for every timeout and eviction decision */
+    public TimeSource timeSource() {
+        return this.timeSource;
+    }
+
+    /** @return the resolver for host names */
+    public DnsResolver dnsResolver() {
+        return this.dnsResolver;
+    }
+
+    /**
+     * Finds the overrides for a host: {@code host:port} first, then {@code host}.
+     *
+     * @param key the host key
+     * @return the overrides, {@link HostOverrides#NONE} when none match
+     */
+    public HostOverrides overridesFor(HostKey key) {
+        if (this.hostOverrides.isEmpty()) {
+            return HostOverrides.NONE;
+        }
+        HostOverrides exact = this.hostOverrides.get(key.host() + ":" + key.port());
+        if (exact != null) {
+            return exact;
+        }
+        return this.hostOverrides.getOrDefault(key.host(), HostOverrides.NONE);
+    }
+
+    static void requireNonNegative(String setting, Integer value) {
+        if (value != null && value < 0) {
+            throw new IllegalArgumentException(setting + " must be >= 0 but was " + value);
+        }
+    }
+
+    static void requireNonNegative(String setting, Duration value) {
+        if (value != null && value.isNegative()) {
+            throw new IllegalArgumentException(setting + " must not be negative but was " + value);
+        }
+    }
+
+    /** Builds a {@link TransportConfig}; every setter validates its argument and names it in the error. */
+    public static final class Builder {
+
+        private int maxIdleConns = 1024;
+
+        private int maxIdleConnsPerHost = 256;
+
+        private int maxConnsPerHost = 0;
+
+        private Duration idleConnTimeout = Duration.ofSeconds(90);
+
+        private Duration maxConnLifetime = Duration.ZERO;
+
+        private Duration acquireTimeout = Duration.ofSeconds(30);
+
+        private Duration dialTimeout = Duration.ofSeconds(30);
+
+        private Duration keepAlive = Duration.ofSeconds(15);
+
+        private Duration tlsHandshakeTimeout = Duration.ofSeconds(10);
+
+        private Duration responseHeaderTimeout = Duration.ZERO;
+
+        private Duration readTimeout = Duration.ZERO;
+
+        private Duration expectContinueTimeout = Duration.ofSeconds(1);
+
+        private int maxResponseHeaderBytes = 1024 * 1024;
+
+        private boolean disableKeepAlives;
+
+        private boolean disableCompression;
+
+        private long drainOnCloseBytes = 256 * 1024;
+
+        private Duration drainTimeout = Duration.ofMillis(250);
+
+        private Duration staleCheckAfterIdle = Duration.ofSeconds(1);
+
+        private LeakDetection leakDetection = LeakDetection.ON;
+
+        private int bufferSize = 8 * 1024;
+
+        private final Map<String, HostOverrides> hostOverrides = new LinkedHashMap<>();
+
+        private final List<TransportListener> listeners = new ArrayList<>();
+
+        private TimeSource timeSource = TimeSource.SYSTEM;
+
+        private DnsResolver dnsResolver = DnsResolver.SYSTEM;
+
+        private Builder() {
+        }
+
+        private Builder(TransportConfig c) {
+            this.maxIdleConns = c.maxIdleConns;
+            this.maxIdleConnsPerHost = c.maxIdleConnsPerHost;
+            this.maxConnsPerHost = c.maxConnsPerHost;
+            this.idleConnTimeout = c.idleConnTimeout;
+            this.maxConnLifetime = c.maxConnLifetime;
+            this.acquireTimeout = c.acquireTimeout;
+            this.dialTimeout = c.dialTimeout;
+            this.keepAlive = c.keepAlive;
+            this.tlsHandshakeTimeout = c.tlsHandshakeTimeout;
+            this.responseHeaderTimeout = c.responseHeaderTimeout;
+            this.readTimeout = c.readTimeout;
+            this.expectContinueTimeout = c.expectContinueTimeout;
+            this.maxResponseHeaderBytes = c.maxResponseHeaderBytes;
+            this.disableKeepAlives = c.disableKeepAlives;
+            this.disableCompression = c.disableCompression;
+            this.drainOnCloseBytes = c.drainOnCloseBytes;
+            this.drainTimeout = c.drainTimeout;
+            this.staleCheckAfterIdle = c.staleCheckAfterIdle;
+            this.leakDetection = c.leakDetection;
+            this.bufferSize = c.bufferSize;
+            this.hostOverrides.putAll(c.hostOverrides);
+            this.listeners.addAll(c.listeners);
+            this.timeSource = c.timeSource;
+            this.dnsResolver = c.dnsResolver;
+        }
+
+        /**
+         * Caps idle connections kept across all hosts. When a connection going idle would exceed it, the
+         * idle connection unused for the longest time, whichever host it belongs to, is closed
+         * ({@link CloseReason#IDLE_GLOBAL_CAP}). 0 means no global cap. Default 1024: enough for a few hosts
+         * at full per-host idle capacity, while bounding the sockets a long-lived client holds open.
+         *
+         * @param maxIdleConns the cap, {@code >= 0}
+         * @return this builder
+         */
+        public Builder maxIdleConns(int maxIdleConns) {
+            requireNonNegative("maxIdleConns", maxIdleConns);
+            this.maxIdleConns = maxIdleConns;
+            return this;
+        }
+
+        /**
+         * Caps idle connections kept per host key. A released connection beyond it is closed
+         * ({@link CloseReason#IDLE_PER_HOST_CAP}). Set it at least to the number of concurrent requests you
+         * send to one host: below that, every burst closes connections only to open new ones. 0 keeps no
+         * idle connection at all. Default 256, so a burst of 200 concurrent requests reuses what it opened
+         * (Go's default of 2 is the classic cause of TIME_WAIT storms).
+         *
+         * @param maxIdleConnsPerHost the cap, {@code >= 0}
+         * @return this builder
+         */
+        public Builder maxIdleConnsPerHost(int maxIdleConnsPerHost) {
+            requireNonNegative("maxIdleConnsPerHost", maxIdleConnsPerHost);
+            this.maxIdleConnsPerHost = maxIdleConnsPerHost;
+            return this;
+        }
+
+        /**
+         * Caps connections per host key, counting dialing, active and idle ones. Requests beyond it wait,
+         * first come first served, for a connection to be released or closed, for at most
+         * {@link #acquireTimeout(Duration)}. 0 (the default) means no limit, as in Go.
+         *
+         * @param maxConnsPerHost the cap, {@code >= 0}
+         * @return this builder
+         */
+        public Builder maxConnsPerHost(int maxConnsPerHost) {
+            requireNonNegative("maxConnsPerHost", maxConnsPerHost);
+            this.maxConnsPerHost = maxConnsPerHost;
+            return this;
+        }
+
+        /**
+         * How long a connection may sit idle in the pool; the clock starts when it is released and stops
+         * when it is reused. Expired connections are closed by one background evictor
+         * ({@link CloseReason#IDLE_TIMEOUT}). {@link Duration#ZERO} keeps idle connections indefinitely.
+         * Default 90 s, as Go.
+         *
+         * @param idleConnTimeout the timeout, not negative
+         * @return this builder
+         */
+        public Builder idleConnTimeout(Duration idleConnTimeout) {
+            requireNonNegative("idleConnTimeout", Objects.requireNonNull(idleConnTimeout, "idleConnTimeout"));
+            this.idleConnTimeout = idleConnTimeout;
+            return this;
+        }
+
+        /**
+         * The longest a connection is used from the moment it was opened. An older connection is not
+         * reused; it is closed when released ({@link CloseReason#LIFETIME_EXPIRED}). Each connection's
+         * lifetime is shortened by a random jitter of up to 10% so that a fleet does not reconnect in
+         * lockstep. Use it to follow DNS changes behind long-lived pools. {@link Duration#ZERO} (the
+         * default) means no limit.
+         *
+         * @param maxConnLifetime the lifetime, not negative
+         * @return this builder
+         */
+        public Builder maxConnLifetime(Duration maxConnLifetime) {
+            requireNonNegative("maxConnLifetime", Objects.requireNonNull(maxConnLifetime, "maxConnLifetime"));
+            this.maxConnLifetime = maxConnLifetime;
+            return this;
+        }
+
+        /**
+         * How long a request waits for a connection when its host is at {@code maxConnsPerHost}; the clock
+         * starts when it joins the queue. On expiry the request fails with {@link AcquireTimeoutException}
+         * naming the host, the limit and the queue. {@link Duration#ZERO} waits indefinitely. Default 30 s.
+         *
+         * @param acquireTimeout the timeout, not negative
+         * @return this builder
+         */
+        public Builder acquireTimeout(Duration acquireTimeout) {
+            requireNonNegative("acquireTimeout", Objects.requireNonNull(acquireTimeout, "acquireTimeout"));
+            this.acquireTimeout = acquireTimeout;
+            return this;
+        }
+
+        /**
+         * Bounds opening a connection: name resolution is not included, every address tried is. The time
+         * left is shared among the remaining addresses so one unreachable address cannot use it all.
+         * {@link Duration#ZERO} means no limit beyond the operating system's. Default 30 s, as Go.
+         *
+         * @param dialTimeout the timeout, not negative
+         * @return this builder
+         */
+        public Builder dialTimeout(Duration dialTimeout) {
+            requireNonNegative("dialTimeout", Objects.requireNonNull(dialTimeout, "dialTimeout"));
+            this.dialTimeout = dialTimeout;
+            return this;
+        }
+
+        /**
+         * The TCP keep-alive probe period (idle time before the first probe, and between probes) on every
+         * connection, so that a peer that vanished without closing is noticed. {@link Duration#ZERO} turns
+         * TCP keep-alive off. Default 15 s, as Go's dialer. Where the platform cannot set the period, TCP
+         * keep-alive is enabled with the operating system's period.
+         *
+         * @param keepAlive the period, not negative
+         * @return this builder
+         */
+        public Builder keepAlive(Duration keepAlive) {
+            requireNonNegative("keepAlive", Objects.requireNonNull(keepAlive, "keepAlive"));
+            this.keepAlive = keepAlive;
+            return this;
+        }
+
+        /**
+         * Bounds the TLS handshake, from the first ClientHello to the finished handshake.
+         * {@link Duration#ZERO} means no limit. Default 10 s, as Go.
+         *
+         * @param tlsHandshakeTimeout the timeout, not negative
+         * @return this builder
+         */
+        public Builder tlsHandshakeTimeout(Duration tlsHandshakeTimeout) {
+            requireNonNegative("tlsHandshakeTimeout",
+                    Objects.requireNonNull(tlsHandshakeTimeout, "tlsHandshakeTimeout"));
+            this.tlsHandshakeTimeout = tlsHandshakeTimeout;
+            return this;
+        }
+
+        /**
+         * Bounds the wait for the response's status line and headers; the clock starts when the request,
+         * body included, has been written and stops when the headers have been read. Reading the body is
+         * not included (see {@link #readTimeout(Duration)}). {@link Duration#ZERO} (the default) means no
+         * limit, as Go.
+         *
+         * @param responseHeaderTimeout the timeout, not negative
+         * @return this builder
+         */
+        public Builder responseHeaderTimeout(Duration responseHeaderTimeout) {
+            requireNonNegative("responseHeaderTimeout",
+                    Objects.requireNonNull(responseHeaderTimeout, "responseHeaderTimeout"));
+            this.responseHeaderTimeout = responseHeaderTimeout;
+            return this;
+        }
+
+        /**
+         * Bounds each read of the response body: the clock restarts with every read, so a body that keeps
+         * flowing never times out. {@link Duration#ZERO} (the default) means no limit.
+         *
+         * @param readTimeout the timeout, not negative
+         * @return this builder
+         */
+        public Builder readTimeout(Duration readTimeout) {
+            requireNonNegative("readTimeout", Objects.requireNonNull(readTimeout, "readTimeout"));
+            this.readTimeout = readTimeout;
+            return this;
+        }
+
+        /**
+         * For a request with {@code Expect: 100-continue} and a body: how long to wait for the server's
+         * first response after writing the headers before sending the body anyway. A final status received
+         * in that time is returned without sending the body. {@link Duration#ZERO} sends the body at once.
+         * Default 1 s, as Go's {@code DefaultTransport}.
+         *
+         * @param expectContinueTimeout the timeout, not negative
+         * @return this builder
+         */
+        public Builder expectContinueTimeout(Duration expectContinueTimeout) {
+            requireNonNegative("expectContinueTimeout",
+                    Objects.requireNonNull(expectContinueTimeout, "expectContinueTimeout"));
+            this.expectContinueTimeout = expectContinueTimeout;
+            return this;
+        }
+
+        /**
+         * Caps the bytes of a response's status line and headers (line terminators included); a larger
+         * head fails with {@link ResponseHeadersTooLargeException}. Default 1 MiB.
+         *
+         * @param maxResponseHeaderBytes the cap, {@code >= 256}
+         * @return this builder
+         */
+        public Builder maxResponseHeaderBytes(int maxResponseHeaderBytes) {
+            if (maxResponseHeaderBytes < 256) {
+                throw new IllegalArgumentException(
+                        "maxResponseHeaderBytes must be >= 256 but was " + maxResponseHeaderBytes);
+            }
+            this.maxResponseHeaderBytes = maxResponseHeaderBytes;
+            return this;
+        }
+
+        /**
+         * Sends {@code Connection: close} and uses each connection for one request only. Every request then
+         * opens a new connection: use it only when a server mishandles persistent connections. Default
+         * {@code false}.
+         *
+         * @param disableKeepAlives whether to turn persistent connections off
+         * @return this builder
+         */
+        public Builder disableKeepAlives(boolean disableKeepAlives) {
+            this.disableKeepAlives = disableKeepAlives;
+            return this;
+        }
+
+        /**
+         * Turns off transparent gzip. When it is on (the default) and the caller set no
+         * {@code Accept-Encoding} (nor {@code Range}), the transport asks for gzip and decodes a gzip
+         * response, removing {@code Content-Encoding} and {@code Content-Length}. A caller that sets
+         * {@code Accept-Encoding} itself always gets the body untouched.
+         *
+         * @param disableCompression whether to turn transparent gzip off
+         * @return this builder
+         */
+        public Builder disableCompression(boolean disableCompression) {
+            this.disableCompression = disableCompression;
+            return this;
+        }
+
+        /**
+         * When a response body is closed before its end, up to this many remaining bytes are read and
+         * discarded (within {@link #drainTimeout(Duration)}) so the connection can be reused; a larger
+         * remainder closes the connection ({@link CloseReason#BODY_NOT_CONSUMED}). 0 closes the connection
+         * whenever a body is abandoned. Default 256 KiB.
+         *
+         * @param drainOnCloseBytes the allowance, {@code >= 0}
+         * @return this builder
+         */
+        public Builder drainOnCloseBytes(long drainOnCloseBytes) {
+            if (drainOnCloseBytes < 0) {
+                throw new IllegalArgumentException("drainOnCloseBytes must be >= 0 but was " + drainOnCloseBytes);
+            }
+            this.drainOnCloseBytes = drainOnCloseBytes;
+            return this;
+        }
+
+        /**
+         * Bounds the draining of an abandoned response body (see {@link #drainOnCloseBytes(long)}); the
+         * clock starts at {@code close()}. A body not drained in time closes the connection. Default 250 ms.
+         *
+         * @param drainTimeout the timeout, positive
+         * @return this builder
+         */
+        public Builder drainTimeout(Duration drainTimeout) {
+            Objects.requireNonNull(drainTimeout, "drainTimeout");
+            if (drainTimeout.isNegative() || drainTimeout.isZero()) {
+                throw new IllegalArgumentException("drainTimeout must be positive but was " + drainTimeout);
+            }
+            this.drainTimeout = drainTimeout;
+            return this;
+        }
+
+        /**
+         * A connection idle at least this long is checked (without blocking) for a close or stray bytes
+         * from the server before it is reused. Requests that cannot be replayed (POST without an
+         * {@code Idempotency-Key}, or a one-shot body) always get this check, whatever the idle time; the
+         * others are replayed once on a fresh connection if a reused one fails before any response byte.
+         * Default 1 s.
+         *
+         * @param staleCheckAfterIdle the idle time, not negative
+         * @return this builder
+         */
+        public Builder staleCheckAfterIdle(Duration staleCheckAfterIdle) {
+            requireNonNegative("staleCheckAfterIdle",
+                    Objects.requireNonNull(staleCheckAfterIdle, "staleCheckAfterIdle"));
+            this.staleCheckAfterIdle = staleCheckAfterIdle;
+            return this;
+        }
+
+        /**
+         * How responses that are never closed are detected. Default {@link LeakDetection#ON}.
+         *
+         * @param leakDetection the mode
+         * @return this builder
+         */
+        public Builder leakDetection(LeakDetection leakDetection) {
+            this.leakDetection = Objects.requireNonNull(leakDetection, "leakDetection");
+            return this;
+        }
+
+        /**
+         * The size of each connection's read and write buffers, allocated once per connection and reused by
+         * every request on it. Default 8 KiB.
+         *
+         * @param bufferSize the size in bytes, {@code >= 1024}
+         * @return this builder
+         */
+        public Builder bufferSize(int bufferSize) {
+            if (bufferSize < 1024) {
+                throw new IllegalArgumentException("bufferSize must be >= 1024 but was " + bufferSize);
+            }
+            this.bufferSize = bufferSize;
+            return this;
+        }
+
+        /**
+         * Overrides settings for one host.
+         *
+         * @param host {@code host} (every port) or {@code host:port}; case-insensitive
+         * @param overrides the settings that differ from the transport-wide ones
+         * @return this builder
+         */
+        public Builder hostOverrides(String host, HostOverrides overrides) {
+            Objects.requireNonNull(host, "host");
+            Objects.requireNonNull(overrides, "overrides");
+            if (host.isBlank()) {
+                throw new IllegalArgumentException("hostOverrides key must be a host or host:port, not blank");
+            }
+            this.hostOverrides.put(host.toLowerCase(Locale.ROOT), overrides);
+            return this;
+        }
+
+        /**
+         * Adds a listener; listeners are called in the order they were added.
+         *
+         * @param listener the listener
+         * @return this builder
+         */
+        public Builder listener(TransportListener listener) {
+            this.listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /**
+         * Replaces the clock, for tests that walk time instead of sleeping.
+         *
+         * @param timeSource the clock
+         * @return this builder
+         */
+        public Builder timeSource(TimeSource timeSource) {
+            this.timeSource = Objects.requireNonNull(timeSource, "timeSource");
+            return this;
+        }
+
+        /**
+         * Replaces name resolution.
+         *
+         * @param dnsResolver the resolver
+         * @return this builder
+         */
+        public Builder dnsResolver(DnsResolver dnsResolver) {
+            this.dnsResolver = Objects.requireNonNull(dnsResolver, "dnsResolver");
+            return this;
+        }
+
+        /**
+         * Checks settings that depend on each other and builds the configuration.
+         *
+         * @return the configuration
+         * @throws IllegalArgumentException when a per-host idle cap exceeds the global idle cap
+         */
+        public TransportConfig build() {
+            checkIdleCaps("maxIdleConnsPerHost", this.maxIdleConnsPerHost);
+            this.hostOverrides.forEach((host, overrides) -> {
+                if (overrides.maxIdleConnsPerHost() != null) {
+                    checkIdleCaps("hostOverrides[" + host + "].maxIdleConnsPerHost", overrides.maxIdleConnsPerHost());
+                }
+            });
+            return new TransportConfig(this);
+        }
+
+        private void checkIdleCaps(String setting, int perHost) {
+            if (this.maxIdleConns > 0 && perHost > this.maxIdleConns) {
+                throw new IllegalArgumentException(String.format(
+                        "%s (%d) must not exceed maxIdleConns (%d): raise maxIdleConns or lower %s", setting,
+                        perHost, this.maxIdleConns, setting));
+            }
+        }
+    }
+}

@@ -1,0 +1,143 @@
+package io.github.pooledtransport.core;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.List;
+
+/**
+ * Receives the events of each request and connection, like Go's {@code httptrace.ClientTrace}; metrics and
+ * diagnostics are built on it.
+ *
+ * <p>For a request the events arrive in this order, on the calling thread:
+ * {@code getConn}, then for a new connection {@code dnsStart}/{@code dnsDone},
+ * {@code connectStart}/{@code connectDone} (once per address tried) and for HTTPS
+ * {@code tlsHandshakeStart}/{@code tlsHandshakeDone}; then {@code gotConn}, {@code wroteHeaders},
+ * {@code wroteRequest}, {@code gotFirstResponseByte}, and when the body is finished {@code putIdleConn} or
+ * {@code connectionClosed}. Connections closed by the evictor report {@code connectionClosed} on its
+ * thread. Every {@code ...Start} has a matching {@code ...Done}, with an error when the step failed.
+ *
+ * <p>Implementations must be fast and thread-safe. An exception thrown by a listener is caught and logged
+ * once; it never breaks a request.
+ */
+public interface TransportListener {
+
+    /** A listener that ignores every event. */
+    TransportListener NONE = new TransportListener() {
+    };
+
+    /**
+     * A request asks the pool for a connection.
+     *
+     * @param key the host key
+     */
+    default void getConn(HostKey key) {
+    }
+
+    /**
+     * The request got a connection, from the pool or freshly dialed.
+     *
+     * @param key the host key
+     * @param info which connection and whether it was reused
+     */
+    default void gotConn(HostKey key, ConnectionInfo info) {
+    }
+
+    /**
+     * Name resolution starts.
+     *
+     * @param host the host name
+     */
+    default void dnsStart(String host) {
+    }
+
+    /**
+     * Name resolution ended.
+     *
+     * @param host the host name
+     * @param addresses the addresses found, empty on error
+     * @param error the failure, or {@code null}
+     */
+    default void dnsDone(String host, List<InetAddress> addresses, IOException error) {
+    }
+
+    /**
+     * A TCP connect starts.
+     *
+     * @param address the address being dialed
+     */
+    default void connectStart(InetSocketAddress address) {
+    }
+
+    /**
+     * A TCP connect ended.
+     *
+     * @param address the address dialed
+     * @param error the failure, or {@code null}
+     */
+    default void connectDone(InetSocketAddress address, IOException error) {
+    }
+
+    /**
+     * A TLS handshake starts.
+     *
+     * @param key the host key
+     */
+    default void tlsHandshakeStart(HostKey key) {
+    }
+
+    /**
+     * A TLS handshake ended.
+     *
+     * @param key the host key
+     * @param protocol the negotiated protocol, for example {@code TLSv1.3}, or {@code null} on error
+     * @param cipherSuite the negotiated cipher suite, or {@code null} on error
+     * @param error the failure, or {@code null}
+     */
+    default void tlsHandshakeDone(HostKey key, String protocol, String cipherSuite, IOException error) {
+    }
+
+    /**
+     * The request line and headers were written (possibly still buffered).
+     *
+     * @param key the host key
+     */
+    default void wroteHeaders(HostKey key) {
+    }
+
+    /**
+     * The whole request, body included, was written and flushed, or writing failed.
+     *
+     * @param key the host key
+     * @param error the failure, or {@code null}
+     */
+    default void wroteRequest(HostKey key, IOException error) {
+    }
+
+    /**
+     * The first byte of the response arrived.
+     *
+     * @param key the host key
+     */
+    default void gotFirstResponseByte(HostKey key) {
+    }
+
+    /**
+     * A connection went back to the idle pool (or straight to a waiting request).
+     *
+     * @param key the host key
+     * @param connectionId the connection
+     */
+    default void putIdleConn(HostKey key, long connectionId) {
+    }
+
+    /**
+     * A connection was closed.
+     *
+     * @param key the host key
+     * @param connectionId the connection
+     * @param reason why
+     */
+    default void connectionClosed(HostKey key, long connectionId, CloseReason reason) {
+    }
+}

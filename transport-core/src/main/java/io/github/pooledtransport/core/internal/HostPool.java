@@ -1,0 +1,116 @@
+package io.github.pooledtransport.core.internal;
+
+import java.util.ArrayDeque;
+
+import io.github.pooledtransport.core.CloseReason;
+import io.github.pooledtransport.core.HostKey;
+
+/**
+ * One host key's share of the pool: its idle list (most recently used at the head), its counts and its
+ * queue of waiting requests. Every mutable field is guarded by the pool's lock.
+ */
+public final class HostPool {
+
+    final HostKey key;
+
+    final int maxIdleConnsPerHost;
+
+    /** 0 for no limit. */
+    final int maxConnsPerHost;
+
+    /** 0 for no idle timeout. */
+    final long idleTimeoutNanos;
+
+    /** Zero for none. */
+    final java.time.Duration responseHeaderTimeout;
+
+    PooledConnection idleHead;
+
+    PooledConnection idleTail;
+
+    int idle;
+
+    int active;
+
+    int dialing;
+
+    int peakActive;
+
+    long opened;
+
+    long reused;
+
+    long requests;
+
+    final long[] closed = new long[CloseReason.values().length];
+
+    /** Waiting requests in arrival order; cancelled ones are skipped when served. */
+    final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+
+    /** Waiters in {@link #waiters} that are not cancelled. */
+    int waiting;
+
+    HostPool(HostKey key, int maxIdleConnsPerHost, int maxConnsPerHost, long idleTimeoutNanos,
+            java.time.Duration responseHeaderTimeout) {
+        this.key = key;
+        this.responseHeaderTimeout = responseHeaderTimeout;
+        this.maxIdleConnsPerHost = maxIdleConnsPerHost;
+        this.maxConnsPerHost = maxConnsPerHost;
+        this.idleTimeoutNanos = idleTimeoutNanos;
+    }
+
+    /** @return the host key */
+    public HostKey key() {
+        return this.key;
+    }
+
+    int total() {
+        return this.idle + this.active + this.dialing;
+    }
+
+    boolean hasRoomLocked() {
+        return this.maxConnsPerHost == 0 || total() < this.maxConnsPerHost;
+    }
+
+    void pushIdleLocked(PooledConnection c) {
+        c.hostPrev = null;
+        c.hostNext = this.idleHead;
+        if (this.idleHead != null) {
+            this.idleHead.hostPrev = c;
+        }
+        else {
+            this.idleTail = c;
+        }
+        this.idleHead = c;
+        this.idle++;
+    }
+
+    void unlinkIdleLocked(PooledConnection c) {
+        if (c.hostPrev != null) {
+            c.hostPrev.hostNext = c.hostNext;
+        }
+        else {
+            this.idleHead = c.hostNext;
+        }
+        if (c.hostNext != null) {
+            c.hostNext.hostPrev = c.hostPrev;
+        }
+        else {
+            this.idleTail = c.hostPrev;
+        }
+        c.hostPrev = null;
+        c.hostNext = null;
+        this.idle--;
+    }
+
+    Waiter pollWaiterLocked() {
+        Waiter w;
+        while ((w = this.waiters.poll()) != null) {
+            if (!w.cancelled) {
+                this.waiting--;
+                return w;
+            }
+        }
+        return null;
+    }
+}

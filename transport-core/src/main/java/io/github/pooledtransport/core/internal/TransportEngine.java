@@ -1,0 +1,184 @@
+package io.github.pooledtransport.core.internal;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+import io.github.pooledtransport.core.CloseReason;
+import io.github.pooledtransport.core.ConnectionInfo;
+import io.github.pooledtransport.core.HostKey;
+import io.github.pooledtransport.core.HostOverrides;
+import io.github.pooledtransport.core.HostStats;
+import io.github.pooledtransport.core.PoolStats;
+import io.github.pooledtransport.core.Request;
+import io.github.pooledtransport.core.Response;
+import io.github.pooledtransport.core.TransportConfig;
+import io.github.pooledtransport.core.TransportException;
+import io.github.pooledtransport.core.TransportStats;
+
+/**
+ * The request path behind {@link io.github.pooledtransport.core.Transport}: get a connection (idle, dialed or
+ * after waiting), run the exchange, and replay once on a fresh connection when a reused one failed before
+ * any response byte and the request is safe to replay.
+ *
+ * <p>It holds no reference to the public {@code Transport}, so an abandoned transport can be garbage
+ * collected and its engine closed by a cleaner.
+ */
+public final class TransportEngine {
+
+    private final TransportConfig config;
+
+    private final SafeListener listener;
+
+    private final ConnectionPool pool;
+
+    private final Dialer dialer;
+
+    private final Exchange exchange;
+
+    private final LeakTracker leaks;
+
+    private final long acquireTimeoutNanos;
+
+    private final long staleCheckNanos;
+
+    private final long createdAt;
+
+    /**
+     * @param config the settings
+     */
+    public TransportEngine(TransportConfig config) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.listener = new SafeListener(config.listeners());
+        this.pool = new ConnectionPool(config.maxIdleConns(), this::newHostPool, config.timeSource(), this.listener,
+                EvictionScheduler.SHARED);
+        this.dialer = new Dialer(config, this.listener);
+        this.leaks = new LeakTracker(config.leakDetection());
+        this.exchange = new Exchange(config, this.pool, this.listener, this.leaks);
+        this.acquireTimeoutNanos = config.acquireTimeout().toNanos();
+        this.staleCheckNanos = config.staleCheckAfterIdle().toNanos();
+        this.createdAt = TransportRegistry.created();
+    }
+
+    private HostPool newHostPool(HostKey key) {
+        HostOverrides o = this.config.overridesFor(key);
+        return ConnectionPool.newHostPool(key,
+                (o.maxIdleConnsPerHost() != null) ? o.maxIdleConnsPerHost() : this.config.maxIdleConnsPerHost(),
+                (o.maxConnsPerHost() != null) ? o.maxConnsPerHost() : this.config.maxConnsPerHost(),
+                (o.idleConnTimeout() != null) ? o.idleConnTimeout() : this.config.idleConnTimeout(),
+                (o.responseHeaderTimeout() != null) ? o.responseHeaderTimeout() : this.config.responseHeaderTimeout());
+    }
+
+    /**
+     * @param request the request
+     * @return the response
+     * @throws IOException when it fails
+     */
+    public Response roundTrip(Request request) throws IOException {
+        Objects.requireNonNull(request, "request");
+        long framing = RequestFraming.of(request);
+        HostKey key = HostKey.of(request.uri());
+        HostPool host = this.pool.host(key);
+        Throwable site = this.leaks.withStackTraces() ? new Throwable("Response obtained here: " + request) : null;
+        this.listener.getConn(key);
+        boolean replay = false;
+        while (true) {
+            Http1Connection conn = obtain(host, request, !replay, replay);
+            this.listener.gotConn(key, new ConnectionInfo(conn.id, conn.isReused(), conn.lastWasIdle,
+                    Duration.ofNanos(conn.lastIdleNanos)));
+            try {
+                return this.exchange.execute(conn, request, framing, host.responseHeaderTimeout, site);
+            }
+            catch (BeforeResponseException ex) {
+                boolean reused = conn.isReused();
+                this.pool.release(conn, ex.serverClosed ? CloseReason.SERVER_CLOSED : CloseReason.ERROR);
+                if (!replay && reused && request.isReplayable()) {
+                    // Go's rule: the server closed a kept-alive connection as we sent on it, and the
+                    // request is safe to send again. Use a fresh connection, once.
+                    replay = true;
+                    continue;
+                }
+                throw new TransportException(key, ex.getMessage(), (ex.getCause() != null) ? ex.getCause() : ex);
+            }
+            catch (IOException | RuntimeException | Error ex) {
+                this.pool.release(conn, CloseReason.ERROR);
+                throw ex;
+            }
+        }
+    }
+
+    private Http1Connection obtain(HostPool host, Request request, boolean countRequest, boolean fresh)
+            throws IOException {
+        boolean count = countRequest;
+        while (true) {
+            PooledConnection pooled = this.pool.acquire(host, count, fresh, this.acquireTimeoutNanos);
+            count = false;
+            if (pooled == null) {
+                Http1Connection conn;
+                try {
+                    conn = this.dialer.dial(host);
+                }
+                catch (IOException | RuntimeException | Error ex) {
+                    this.pool.dialFailed(host);
+                    throw ex;
+                }
+                if (!this.pool.dialSucceeded(conn)) {
+                    throw new io.github.pooledtransport.core.TransportClosedException(host.key);
+                }
+                return conn;
+            }
+            Http1Connection conn = (Http1Connection) pooled;
+            boolean check = !request.isReplayable() || conn.lastIdleNanos >= this.staleCheckNanos;
+            if (check && !conn.isHealthy()) {
+                this.pool.discardStale(conn);
+                continue;
+            }
+            return conn;
+        }
+    }
+
+    /** @return a consistent snapshot */
+    public TransportStats stats() {
+        PoolStats[] totals = new PoolStats[1];
+        List<HostStats> hosts = this.pool.snapshot(totals);
+        return new TransportStats(totals[0], hosts, this.pool.isClosed(), TransportRegistry.stats());
+    }
+
+    /** @return how many idle connections were closed */
+    public int closeIdleConnections() {
+        return this.pool.closeIdle();
+    }
+
+    /** @return how many idle connections the eviction pass closed */
+    public int evictExpired() {
+        return this.pool.evictExpired();
+    }
+
+    /**
+     * Closes the pool and records the end of this transport.
+     *
+     * @param unclosed whether the transport was garbage collected without being closed
+     */
+    public void close(boolean unclosed) {
+        if (!this.pool.isClosed()) {
+            this.pool.close();
+            TransportRegistry.ended(this.createdAt, unclosed);
+        }
+    }
+
+    /** @return whether it was closed */
+    public boolean isClosed() {
+        return this.pool.isClosed();
+    }
+
+    /** @return the pool, for invariant checks in tests */
+    public ConnectionPool pool() {
+        return this.pool;
+    }
+
+    /** @return the settings */
+    public TransportConfig config() {
+        return this.config;
+    }
+}

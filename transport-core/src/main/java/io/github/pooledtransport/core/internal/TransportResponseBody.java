@@ -1,0 +1,92 @@
+package io.github.pooledtransport.core.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.ref.Cleaner;
+import java.util.zip.GZIPInputStream;
+
+import io.github.pooledtransport.core.ResponseBody;
+
+/**
+ * The body handed to the caller: the exchange body, gzip-decoded when the transport asked for gzip, and
+ * watched for leaks when leak detection is on.
+ */
+final class TransportResponseBody extends ResponseBody {
+
+    private final ExchangeBody raw;
+
+    private final boolean gunzip;
+
+    private final long contentLength;
+
+    private InputStream stream;
+
+    private Cleaner.Cleanable leakWatch;
+
+    private boolean closed;
+
+    TransportResponseBody(ExchangeBody raw, boolean gunzip, long contentLength) {
+        this.raw = raw;
+        this.gunzip = gunzip;
+        this.contentLength = contentLength;
+        this.stream = gunzip ? null : raw;
+    }
+
+    void watch(Cleaner.Cleanable leakWatch) {
+        this.leakWatch = leakWatch;
+    }
+
+    @Override
+    public long contentLength() {
+        return this.contentLength;
+    }
+
+    @Override
+    public int read() throws IOException {
+        return stream().read();
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+        return stream().read(b, off, len);
+    }
+
+    @Override
+    public int available() throws IOException {
+        return this.closed ? 0 : stream().available();
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (this.closed) {
+            return;
+        }
+        this.closed = true;
+        try {
+            if (this.stream != null && this.stream != this.raw) {
+                this.stream.close(); // releases the inflater, then closes raw
+            }
+            this.raw.close();
+        }
+        finally {
+            if (this.leakWatch != null) {
+                this.leakWatch.clean();
+            }
+        }
+    }
+
+    private InputStream stream() throws IOException {
+        if (this.closed) {
+            throw new IOException("Response body is closed");
+        }
+        if (this.stream == null) {
+            // Created lazily: GZIPInputStream reads the gzip header in its constructor.
+            this.stream = new GZIPInputStream(this.raw, 8192);
+        }
+        return this.stream;
+    }
+
+    boolean isGunzip() {
+        return this.gunzip;
+    }
+}
