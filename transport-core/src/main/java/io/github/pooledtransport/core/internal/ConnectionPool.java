@@ -295,8 +295,7 @@ public final class ConnectionPool {
                 Waiter waiter = host.pollWaiterLocked();
                 putIdle = true;
                 if (waiter != null) {
-                    // Handed over directly, as Go's tryDeliver: the waiter never sees it idle.
-                    host.active++;
+                    // Handed over directly, as Go's tryDeliver: it stays active, the waiter never sees it idle.
                     c.useCount++;
                     c.lastWasIdle = false;
                     c.lastIdleNanos = 0;
@@ -525,6 +524,9 @@ public final class ConnectionPool {
             for (PooledConnection c = this.lruHead; c != null; c = c.lruNext) {
                 if (c.state != PooledConnection.State.IDLE) {
                     throw new IllegalStateException(c + " is in the idle LRU while " + c.state);
+                }
+                if (c.lruNext != null && c.idleSince - c.lruNext.idleSince > 0) {
+                    throw new IllegalStateException("idle LRU is not ordered least-recently-used first");
                 }
                 if (c.lruNext == null && c != this.lruTail) {
                     throw new IllegalStateException("LRU tail mismatch");

@@ -85,8 +85,10 @@ public final class TransportEngine {
         boolean replay = false;
         while (true) {
             Http1Connection conn = obtain(host, request, !replay, replay);
-            this.listener.gotConn(key, new ConnectionInfo(conn.id, conn.isReused(), conn.lastWasIdle,
-                    Duration.ofNanos(conn.lastIdleNanos)));
+            if (!this.listener.isEmpty()) {
+                this.listener.gotConn(key, new ConnectionInfo(conn.id, conn.isReused(), conn.lastWasIdle,
+                        Duration.ofNanos(conn.lastIdleNanos)));
+            }
             try {
                 return this.exchange.execute(conn, request, framing, host.responseHeaderTimeout, site);
             }
