@@ -151,7 +151,7 @@ final class Dialer {
             SSLParameters parameters = ssl.getSSLParameters();
             parameters.setEndpointIdentificationAlgorithm("HTTPS");
             parameters.setApplicationProtocols(new String[] { "http/1.1" });
-            if (!key.host().contains(":") && !Character.isDigit(key.host().charAt(key.host().length() - 1))) {
+            if (!isIpLiteral(key.host())) { // RFC 6066 3: SNI carries host names only, never IP literals
                 parameters.setServerNames(List.of(new SNIHostName(key.host())));
             }
             ssl.setSSLParameters(parameters);
@@ -185,6 +185,10 @@ final class Dialer {
             this.sslContext = context;
         }
         return context;
+    }
+
+    static boolean isIpLiteral(String host) {
+        return host.indexOf(':') >= 0 || host.matches("\\d{1,3}(\\.\\d{1,3}){3}");
     }
 
     private static void closeQuietly(java.io.Closeable closeable) {
