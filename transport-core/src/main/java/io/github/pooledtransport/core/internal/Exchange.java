@@ -300,7 +300,7 @@ final class Exchange {
         conn.in.perReadTimeout(this.readTimeoutMillis);
         String protocol = version.format();
         if (!hasBody || length == 0) {
-            this.pool.release(conn, closeAfter);
+            this.pool.release(conn, unlessStrayBytes(conn, closeAfter));
             return new Response(status, response.getReasonPhrase(), protocol, headers, ResponseBody.empty());
         }
         InputStream framed;
@@ -339,6 +339,15 @@ final class Exchange {
             return CloseReason.CONNECTION_CLOSE; // RFC 9112 9.3: HTTP/1.0 persists only when asked to
         }
         return null;
+    }
+
+    /**
+     * Bytes left in the read buffer after a response are an answer to no request (a 204 with a body, say):
+     * reused, the connection would hand them to the next request as its response. Go closes such a
+     * connection too ("unsolicited response received on idle HTTP channel").
+     */
+    static CloseReason unlessStrayBytes(Http1Connection conn, CloseReason reason) {
+        return (reason == null && conn.inBuffer.hasBufferedData()) ? CloseReason.ERROR : reason;
     }
 
     /** Parses {@code Keep-Alive: timeout=N}; a second of margin so we never race the server's close. */

@@ -145,7 +145,7 @@ final class ExchangeBody extends InputStream {
         if (!this.released.compareAndSet(false, true)) {
             return false;
         }
-        this.pool.release(this.connection, reason);
+        this.pool.release(this.connection, Exchange.unlessStrayBytes(this.connection, reason));
         return true;
     }
 

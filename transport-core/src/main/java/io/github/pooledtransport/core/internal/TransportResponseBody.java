@@ -43,12 +43,23 @@ final class TransportResponseBody extends ResponseBody {
 
     @Override
     public int read() throws IOException {
-        return stream().read();
+        return atEnd(stream().read());
     }
 
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
-        return stream().read(b, off, len);
+        return atEnd(stream().read(b, off, len));
+    }
+
+    /**
+     * The gzip trailer ends the decoded stream without reading the framing's end, so finish the raw body
+     * here: a body read to its end gives the connection back even if it is never closed.
+     */
+    private int atEnd(int result) {
+        if (result == -1 && this.gunzip) {
+            this.raw.close();
+        }
+        return result;
     }
 
     @Override
