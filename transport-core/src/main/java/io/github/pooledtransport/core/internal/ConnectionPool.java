@@ -109,6 +109,24 @@ public final class ConnectionPool {
     }
 
     /**
+     * @param key a host key
+     * @param factory creates the host's pool when it does not exist yet
+     * @return the host's pool
+     */
+    public HostPool host(HostKey key, Function<HostKey, HostPool> factory) {
+        HostPool host = this.hosts.get(key);
+        return (host != null) ? host : this.hosts.computeIfAbsent(key, factory);
+    }
+
+    /**
+     * @param key a host key
+     * @return the host's pool, or {@code null} when no request has used the key yet
+     */
+    public HostPool existingHost(HostKey key) {
+        return this.hosts.get(key);
+    }
+
+    /**
      * Takes the most recently used idle connection of the host, or grants permission to dial a new one, or
      * waits in line for either when the host is at {@code maxConnsPerHost}.
      *
@@ -341,6 +359,16 @@ public final class ConnectionPool {
      * @param c the connection
      */
     public void discardStale(PooledConnection c) {
+        discardStale(c, CloseReason.SERVER_CLOSED);
+    }
+
+    /**
+     * Closes a reused connection that failed before serving its request; it is not counted as reused.
+     *
+     * @param c the connection
+     * @param reason why it is closed
+     */
+    public void discardStale(PooledConnection c, CloseReason reason) {
         this.lock.lock();
         try {
             c.host.reused--;
@@ -348,7 +376,7 @@ public final class ConnectionPool {
         finally {
             this.lock.unlock();
         }
-        release(c, CloseReason.SERVER_CLOSED);
+        release(c, reason);
     }
 
     /**

@@ -11,6 +11,8 @@ import io.github.pooledtransport.core.HostKey;
 import io.github.pooledtransport.core.HostOverrides;
 import io.github.pooledtransport.core.HostStats;
 import io.github.pooledtransport.core.PoolStats;
+import io.github.pooledtransport.core.Proxy;
+import io.github.pooledtransport.core.ProxyResolver;
 import io.github.pooledtransport.core.Request;
 import io.github.pooledtransport.core.Response;
 import io.github.pooledtransport.core.TransportConfig;
@@ -45,6 +47,12 @@ public final class TransportEngine {
 
     private final long createdAt;
 
+    private final ProxyResolver proxyResolver;
+
+    /** Proxy identities hash the credentials: computed once per proxy, not per request. */
+    private final java.util.concurrent.ConcurrentHashMap<Proxy, String> proxyIdentities =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
     /**
      * @param config the settings
      */
@@ -58,7 +66,30 @@ public final class TransportEngine {
         this.exchange = new Exchange(config, this.pool, this.listener, this.leaks);
         this.acquireTimeoutNanos = config.acquireTimeout().toNanos();
         this.staleCheckNanos = config.staleCheckAfterIdle().toNanos();
+        this.proxyResolver = config.proxyResolver();
         this.createdAt = TransportRegistry.created();
+        if (config.insecureSkipTlsVerify()) {
+            org.slf4j.LoggerFactory.getLogger(TransportEngine.class).warn("Transport created with TLS verification "
+                    + "OFF (insecureSkipTlsVerify): certificates and host names of https servers are not checked.");
+        }
+    }
+
+    /** The pool key: origin, plus the proxy's identity and the TLS identity where they apply. */
+    private HostKey hostKey(java.net.URI uri, Proxy proxy) {
+        HostKey origin = HostKey.of(uri);
+        boolean tls = origin.isTls() || (proxy != null && proxy.type() == Proxy.Type.HTTPS);
+        String tlsIdentity = tls ? this.config.tlsIdentity() : null;
+        if (proxy == null && tlsIdentity == null) {
+            return origin;
+        }
+        String proxyIdentity = (proxy != null) ? this.proxyIdentities.computeIfAbsent(proxy, Proxy::identity) : null;
+        return new HostKey(origin.scheme(), origin.host(), origin.port(), proxyIdentity, tlsIdentity);
+    }
+
+    private HostPool newHostPool(HostKey key, Proxy proxy) {
+        HostPool host = newHostPool(key);
+        host.proxy = proxy;
+        return host;
     }
 
     private HostPool newHostPool(HostKey key) {
@@ -78,8 +109,12 @@ public final class TransportEngine {
     public Response roundTrip(Request request) throws IOException {
         Objects.requireNonNull(request, "request");
         long framing = RequestFraming.of(request);
-        HostKey key = HostKey.of(request.uri());
-        HostPool host = this.pool.host(key);
+        Proxy proxy = this.proxyResolver.proxyFor(request.uri());
+        HostKey key = hostKey(request.uri(), proxy);
+        HostPool host = this.pool.existingHost(key);
+        if (host == null) {
+            host = this.pool.host(key, k -> newHostPool(k, proxy));
+        }
         Throwable site = this.leaks.withStackTraces() ? new Throwable("Response obtained here: " + request) : null;
         this.listener.getConn(key);
         boolean replay = false;
@@ -93,14 +128,16 @@ public final class TransportEngine {
                 return this.exchange.execute(conn, request, framing, host.responseHeaderTimeout, site);
             }
             catch (BeforeResponseException ex) {
-                boolean reused = conn.isReused();
-                this.pool.release(conn, ex.serverClosed ? CloseReason.SERVER_CLOSED : CloseReason.ERROR);
-                if (!replay && reused && request.isReplayable()) {
+                CloseReason reason = ex.serverClosed ? CloseReason.SERVER_CLOSED : CloseReason.ERROR;
+                if (!replay && conn.isReused() && request.isReplayable()) {
                     // Go's rule: the server closed a kept-alive connection as we sent on it, and the
-                    // request is safe to send again. Use a fresh connection, once.
+                    // request is safe to send again. Use a fresh connection, once. The dead one served
+                    // nothing, so it does not count as reused.
+                    this.pool.discardStale(conn, reason);
                     replay = true;
                     continue;
                 }
+                this.pool.release(conn, reason);
                 throw new TransportException(key, ex.getMessage(), (ex.getCause() != null) ? ex.getCause() : ex);
             }
             catch (IOException | RuntimeException | Error ex) {
