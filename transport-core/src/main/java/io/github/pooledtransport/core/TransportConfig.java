@@ -66,6 +66,18 @@ public final class TransportConfig {
 
     private final DnsResolver dnsResolver;
 
+    private final ProxyResolver proxyResolver;
+
+    private final Headers proxyConnectHeaders;
+
+    private final javax.net.ssl.SSLContext sslContext;
+
+    private final String tlsIdentity;
+
+    private final boolean insecureSkipTlsVerify;
+
+    private final AddressFilter addressFilter;
+
     private TransportConfig(Builder b) {
         this.maxIdleConns = b.maxIdleConns;
         this.maxIdleConnsPerHost = b.maxIdleConnsPerHost;
@@ -91,6 +103,12 @@ public final class TransportConfig {
         this.listeners = List.copyOf(b.listeners);
         this.timeSource = b.timeSource;
         this.dnsResolver = b.dnsResolver;
+        this.proxyResolver = b.proxyResolver;
+        this.proxyConnectHeaders = b.proxyConnectHeaders;
+        this.sslContext = b.sslContext;
+        this.tlsIdentity = b.tlsIdentity;
+        this.insecureSkipTlsVerify = b.insecureSkipTlsVerify;
+        this.addressFilter = b.addressFilter;
     }
 
     /** @return a builder with every default */
@@ -228,6 +246,42 @@ public final class TransportConfig {
         return this.dnsResolver;
     }
 
+    /** @return see {@link Builder#proxyResolver(ProxyResolver)} */
+    public ProxyResolver proxyResolver() {
+        return this.proxyResolver;
+    }
+
+    /** @return see {@link Builder#proxyConnectHeaders(Headers)} */
+    public Headers proxyConnectHeaders() {
+        return this.proxyConnectHeaders;
+    }
+
+    /** @return the TLS context, or {@code null} for the JVM's default */
+    public javax.net.ssl.SSLContext sslContext() {
+        return this.sslContext;
+    }
+
+    /**
+     * @return the name of the TLS trust and key material, part of every https host key; {@code null} for the
+     *     JVM's default
+     */
+    public String tlsIdentity() {
+        if (this.insecureSkipTlsVerify) {
+            return "insecure";
+        }
+        return this.tlsIdentity;
+    }
+
+    /** @return see {@link Builder#insecureSkipTlsVerify(boolean)} */
+    public boolean insecureSkipTlsVerify() {
+        return this.insecureSkipTlsVerify;
+    }
+
+    /** @return see {@link Builder#addressFilter(AddressFilter)} */
+    public AddressFilter addressFilter() {
+        return this.addressFilter;
+    }
+
     /**
      * Finds the overrides for a host: {@code host:port} first, then {@code host}.
      *
@@ -308,6 +362,18 @@ public final class TransportConfig {
 
         private DnsResolver dnsResolver = DnsResolver.SYSTEM;
 
+        private ProxyResolver proxyResolver = ProxyResolver.DIRECT;
+
+        private Headers proxyConnectHeaders = Headers.EMPTY;
+
+        private javax.net.ssl.SSLContext sslContext;
+
+        private String tlsIdentity;
+
+        private boolean insecureSkipTlsVerify;
+
+        private AddressFilter addressFilter = AddressFilter.ALLOW_ALL;
+
         private Builder() {
         }
 
@@ -336,6 +402,12 @@ public final class TransportConfig {
             this.listeners.addAll(c.listeners);
             this.timeSource = c.timeSource;
             this.dnsResolver = c.dnsResolver;
+            this.proxyResolver = c.proxyResolver;
+            this.proxyConnectHeaders = c.proxyConnectHeaders;
+            this.sslContext = c.sslContext;
+            this.tlsIdentity = c.tlsIdentity;
+            this.insecureSkipTlsVerify = c.insecureSkipTlsVerify;
+            this.addressFilter = c.addressFilter;
         }
 
         /**
@@ -682,6 +754,73 @@ public final class TransportConfig {
          */
         public Builder dnsResolver(DnsResolver dnsResolver) {
             this.dnsResolver = Objects.requireNonNull(dnsResolver, "dnsResolver");
+            return this;
+        }
+
+        /**
+         * Chooses the proxy for each request, as Go's {@code Transport.Proxy}. Default
+         * {@link ProxyResolver#DIRECT}: no proxy unless configured, so that nothing in the environment
+         * changes where requests go without the application asking for it. Use
+         * {@link ProxyResolver#fromEnvironment()} for Go's and curl's behaviour.
+         *
+         * @param proxyResolver the resolver
+         * @return this builder
+         */
+        public Builder proxyResolver(ProxyResolver proxyResolver) {
+            this.proxyResolver = Objects.requireNonNull(proxyResolver, "proxyResolver");
+            return this;
+        }
+
+        /**
+         * Extra headers sent on every {@code CONNECT} request to an HTTP proxy, never to the origin (Go's
+         * {@code ProxyConnectHeader}).
+         *
+         * @param proxyConnectHeaders the headers
+         * @return this builder
+         */
+        public Builder proxyConnectHeaders(Headers proxyConnectHeaders) {
+            this.proxyConnectHeaders = Objects.requireNonNull(proxyConnectHeaders, "proxyConnectHeaders");
+            return this;
+        }
+
+        /**
+         * The TLS trust and key material for https targets and https proxies. Host names are always
+         * verified (endpoint identification {@code HTTPS}) unless {@link #insecureSkipTlsVerify(boolean)}.
+         * The identity names the material in host keys, so connections made with different material never
+         * mix. Default: the JVM's default context.
+         *
+         * @param sslContext the context
+         * @param identity a stable name for it, such as a Spring SSL bundle name
+         * @return this builder
+         */
+        public Builder sslContext(javax.net.ssl.SSLContext sslContext, String identity) {
+            this.sslContext = Objects.requireNonNull(sslContext, "sslContext");
+            this.tlsIdentity = Objects.requireNonNull(identity, "identity");
+            return this;
+        }
+
+        /**
+         * Turns certificate and host name verification off. Anyone on the network path can then read and
+         * change the traffic: use it only against test servers. A WARN is logged when the transport is
+         * created and on its first TLS handshake. Default {@code false}.
+         *
+         * @param insecureSkipTlsVerify whether to skip verification
+         * @return this builder
+         */
+        public Builder insecureSkipTlsVerify(boolean insecureSkipTlsVerify) {
+            this.insecureSkipTlsVerify = insecureSkipTlsVerify;
+            return this;
+        }
+
+        /**
+         * Restricts the addresses the transport connects to (see {@link AddressFilter}). Default: every
+         * address allowed.
+         *
+         * @param addressFilter the filter
+         * @return this builder
+         */
+        public Builder addressFilter(AddressFilter addressFilter) {
+            this.addressFilter = Objects.requireNonNull(addressFilter, "addressFilter");
             return this;
         }
 

@@ -11,6 +11,7 @@ import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import javax.net.ssl.SNIHostName;
@@ -19,18 +20,27 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 
 import jdk.net.ExtendedSocketOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import io.github.pooledtransport.core.AddressDeniedException;
+import io.github.pooledtransport.core.AddressFilter;
 import io.github.pooledtransport.core.DnsResolver;
 import io.github.pooledtransport.core.HostKey;
+import io.github.pooledtransport.core.Proxy;
 import io.github.pooledtransport.core.TimeSource;
 import io.github.pooledtransport.core.TransportConfig;
 import io.github.pooledtransport.core.TransportException;
 
 /**
- * Opens connections: resolves every address of the host and tries them in turn within the dial timeout,
- * sets TCP options, and performs the TLS handshake for {@code https}.
+ * Opens connections: to the target directly, or to a proxy and through it (HTTP forwarding, CONNECT
+ * tunnel, SOCKS5). Every address of the host being dialed is tried in turn within the dial timeout, which
+ * also bounds the tunnel set-up; then TLS is negotiated for {@code https} targets (and {@code https}
+ * proxies) within the TLS handshake timeout.
  */
 final class Dialer {
+
+    private static final Logger logger = LoggerFactory.getLogger(Dialer.class);
 
     /** Each address gets at least this much of the remaining dial time, as Go's partial deadlines. */
     private static final long MIN_PER_ADDRESS_NANOS = 2_000_000_000L;
@@ -43,44 +53,119 @@ final class Dialer {
 
     private final DnsResolver resolver;
 
+    private final AddressFilter filter;
+
+    private final SSLContext sslContext;
+
     private final AtomicLong ids = new AtomicLong();
 
-    private volatile SSLContext sslContext;
+    private final AtomicBoolean insecureUseWarned = new AtomicBoolean();
 
     Dialer(TransportConfig config, SafeListener listener) {
         this.config = config;
         this.listener = listener;
         this.time = config.timeSource();
         this.resolver = config.dnsResolver();
+        this.filter = config.addressFilter();
+        this.sslContext = TlsContexts.contextFor(config);
     }
 
     Http1Connection dial(HostPool host) throws IOException {
         HostKey key = host.key;
-        List<InetAddress> addresses = resolve(key);
-        long timeout = this.config.dialTimeout().toNanos();
-        long start = System.nanoTime();
+        Proxy proxy = host.proxy;
+        long deadline = this.config.dialTimeout().isZero() ? 0 : System.nanoTime() + this.config.dialTimeout().toNanos();
+        if (proxy == null) {
+            List<InetAddress> addresses = allowed(key, resolve(key, key.host()));
+            SocketChannel channel = connectAny(key, null, addresses, key.port(), deadline);
+            Socket socket = key.isTls() ? handshake(key, channel.socket(), key.host(), key.port()) : channel.socket();
+            return open(host, channel, socket, null, key.isTls());
+        }
+        SocketChannel channel = connectAny(key, proxy, resolve(key, proxy.host()), proxy.port(), deadline);
+        Socket socket = channel.socket();
+        try {
+            String forwardAuthorization = null;
+            boolean tls = false;
+            if (proxy.isHttp()) {
+                if (proxy.type() == Proxy.Type.HTTPS) {
+                    socket = handshake(key, socket, proxy.host(), proxy.port());
+                    tls = true;
+                }
+                if (key.isTls()) {
+                    tunnelTimeout(socket, deadline, key, proxy);
+                    ProxyTunnels.connect(socket, key, proxy, this.config.proxyConnectHeaders());
+                }
+                else {
+                    forwardAuthorization = ProxyTunnels.basicAuthorization(proxy);
+                }
+            }
+            else {
+                InetAddress resolved = null;
+                if (proxy.type() == Proxy.Type.SOCKS5 && !isIpLiteral(key.host())) {
+                    resolved = allowed(key, resolve(key, key.host())).get(0);
+                }
+                else if (isIpLiteral(key.host())) {
+                    allowed(key, List.of(InetAddress.getByName(key.host())));
+                }
+                tunnelTimeout(socket, deadline, key, proxy);
+                ProxyTunnels.socks5(socket, key, proxy, resolved);
+            }
+            socket.setSoTimeout(0);
+            if (key.isTls()) {
+                socket = handshake(key, socket, key.host(), key.port());
+                tls = true;
+            }
+            return open(host, channel, socket, forwardAuthorization, tls);
+        }
+        catch (SocketTimeoutException ex) {
+            closeQuietly(socket);
+            throw new TransportException(key, "Setting up the tunnel to " + key.authority() + " through proxy "
+                    + proxy + " exceeded dialTimeout=" + this.config.dialTimeout().toMillis() + " ms", ex);
+        }
+        catch (TransportException ex) {
+            closeQuietly(socket);
+            throw ex;
+        }
+        catch (IOException ex) {
+            closeQuietly(socket);
+            throw new TransportException(key, "Proxy " + proxy + " failed while connecting to " + key.authority()
+                    + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    private void tunnelTimeout(Socket socket, long deadline, HostKey key, Proxy proxy) throws IOException {
+        if (deadline == 0) {
+            return;
+        }
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+            throw new SocketTimeoutException("dial deadline passed before the tunnel to " + key + " via " + proxy);
+        }
+        socket.setSoTimeout((int) Math.max(1, left / 1_000_000));
+    }
+
+    private SocketChannel connectAny(HostKey key, Proxy proxy, List<InetAddress> addresses, int port, long deadline)
+            throws IOException {
         IOException last = null;
         List<String> tried = new ArrayList<>(addresses.size());
         for (int i = 0; i < addresses.size(); i++) {
             long perAddress = 0;
-            if (timeout > 0) {
-                long left = timeout - (System.nanoTime() - start);
+            if (deadline != 0) {
+                long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     break;
                 }
                 perAddress = Math.min(left, Math.max(MIN_PER_ADDRESS_NANOS, left / (addresses.size() - i)));
             }
-            InetSocketAddress address = new InetSocketAddress(addresses.get(i), key.port());
+            InetSocketAddress address = new InetSocketAddress(addresses.get(i), port);
             tried.add(address.getAddress().getHostAddress());
             SocketChannel channel = null;
             this.listener.connectStart(address);
             try {
                 channel = SocketChannel.open();
-                Socket socket = channel.socket();
-                socket.connect(address, (int) Math.max(perAddress > 0 ? 1 : 0, perAddress / 1_000_000));
+                channel.socket().connect(address, (int) Math.max(perAddress > 0 ? 1 : 0, perAddress / 1_000_000));
                 configure(channel);
                 this.listener.connectDone(address, null);
-                return open(host, channel, socket);
+                return channel;
             }
             catch (IOException ex) {
                 closeQuietly(channel);
@@ -91,32 +176,49 @@ final class Dialer {
         String why = (last instanceof SocketTimeoutException || last == null)
                 ? "dialTimeout=" + this.config.dialTimeout().toMillis() + " ms elapsed"
                 : String.valueOf(last.getMessage());
-        throw new TransportException(key, "Cannot connect to " + key + " (tried " + String.join(", ", tried)
-                + "): " + why, last);
+        String what = (proxy == null) ? key.toString() : "proxy " + proxy + " for " + key.scheme() + "://" + key.authority();
+        throw new TransportException(key, "Cannot connect to " + what + " (tried " + String.join(", ", tried) + "): "
+                + why, last);
     }
 
-    private List<InetAddress> resolve(HostKey key) throws TransportException {
-        this.listener.dnsStart(key.host());
+    private List<InetAddress> resolve(HostKey key, String host) throws TransportException {
+        this.listener.dnsStart(host);
         try {
-            List<InetAddress> addresses = this.resolver.resolve(key.host());
+            List<InetAddress> addresses = this.resolver.resolve(host);
             if (addresses == null || addresses.isEmpty()) {
-                throw new UnknownHostException(key.host() + ": no addresses");
+                throw new UnknownHostException(host + ": no addresses");
             }
-            this.listener.dnsDone(key.host(), addresses, null);
+            this.listener.dnsDone(host, addresses, null);
             return addresses;
         }
         catch (UnknownHostException ex) {
-            this.listener.dnsDone(key.host(), List.of(), ex);
-            throw new TransportException(key, "Cannot resolve host '" + key.host() + "' for " + key, ex);
+            this.listener.dnsDone(host, List.of(), ex);
+            throw new TransportException(key, "Cannot resolve host '" + host + "' for " + key, ex);
         }
+    }
+
+    /** Applies the address filter to what will actually be dialed. */
+    private List<InetAddress> allowed(HostKey key, List<InetAddress> addresses) throws AddressDeniedException {
+        if (this.filter == AddressFilter.ALLOW_ALL) {
+            return addresses;
+        }
+        List<InetAddress> allowed = new ArrayList<>(addresses.size());
+        for (InetAddress address : addresses) {
+            if (this.filter.allows(address)) {
+                allowed.add(address);
+            }
+        }
+        if (allowed.isEmpty()) {
+            throw new AddressDeniedException(key, addresses.stream().map(InetAddress::getHostAddress).toList());
+        }
+        return allowed;
     }
 
     private void configure(SocketChannel channel) throws IOException {
         channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-        long keepAliveSeconds = this.config.keepAlive().toSeconds();
         if (!this.config.keepAlive().isZero()) {
             channel.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
-            int period = (int) Math.max(1, Math.min(Integer.MAX_VALUE, keepAliveSeconds));
+            int period = (int) Math.max(1, Math.min(Integer.MAX_VALUE, this.config.keepAlive().toSeconds()));
             if (channel.supportedOptions().contains(ExtendedSocketOptions.TCP_KEEPIDLE)) {
                 channel.setOption(ExtendedSocketOptions.TCP_KEEPIDLE, period);
             }
@@ -126,33 +228,42 @@ final class Dialer {
         }
     }
 
-    private Http1Connection open(HostPool host, SocketChannel channel, Socket socket) throws IOException {
-        Socket transportSocket = socket;
-        if (host.key.isTls()) {
-            transportSocket = handshake(host.key, socket);
+    private Http1Connection open(HostPool host, SocketChannel channel, Socket socket, String forwardAuthorization,
+            boolean tls) throws IOException {
+        try {
+            long now = this.time.nanoTime();
+            long lifetime = this.config.maxConnLifetime().toNanos();
+            long expiresAt = Long.MAX_VALUE;
+            if (lifetime > 0) {
+                // Up to 10% early, so connections opened together do not all expire together.
+                long jitter = (long) (lifetime * 0.1 * ThreadLocalRandom.current().nextDouble());
+                expiresAt = now + lifetime - jitter;
+            }
+            return new Http1Connection(host, this.ids.incrementAndGet(), now, expiresAt, socket, channel, tls,
+                    forwardAuthorization, this.config.bufferSize(), this.config.maxResponseHeaderBytes());
         }
-        long now = this.time.nanoTime();
-        long lifetime = this.config.maxConnLifetime().toNanos();
-        long expiresAt = Long.MAX_VALUE;
-        if (lifetime > 0) {
-            // Up to 10% early, so connections opened together do not all expire together.
-            long jitter = (long) (lifetime * 0.1 * ThreadLocalRandom.current().nextDouble());
-            expiresAt = now + lifetime - jitter;
+        catch (IOException | RuntimeException ex) {
+            closeQuietly(socket);
+            throw ex;
         }
-        return new Http1Connection(host, this.ids.incrementAndGet(), now, expiresAt, transportSocket, channel,
-                host.key.isTls(), this.config.bufferSize(), this.config.maxResponseHeaderBytes());
     }
 
-    private Socket handshake(HostKey key, Socket plain) throws IOException {
+    private Socket handshake(HostKey key, Socket under, String peerHost, int peerPort) throws IOException {
         this.listener.tlsHandshakeStart(key);
+        if (this.config.insecureSkipTlsVerify() && this.insecureUseWarned.compareAndSet(false, true)) {
+            logger.warn("TLS verification is OFF (insecureSkipTlsVerify): connecting to {} without checking its "
+                    + "certificate or host name. Anyone on the network path can intercept this traffic.", key);
+        }
         SSLSocket ssl = null;
         try {
-            ssl = (SSLSocket) sslContext().getSocketFactory().createSocket(plain, key.host(), key.port(), true);
+            ssl = (SSLSocket) this.sslContext.getSocketFactory().createSocket(under, peerHost, peerPort, true);
             SSLParameters parameters = ssl.getSSLParameters();
-            parameters.setEndpointIdentificationAlgorithm("HTTPS");
+            if (!this.config.insecureSkipTlsVerify()) {
+                parameters.setEndpointIdentificationAlgorithm("HTTPS");
+            }
             parameters.setApplicationProtocols(new String[] { "http/1.1" });
-            if (!isIpLiteral(key.host())) { // RFC 6066 3: SNI carries host names only, never IP literals
-                parameters.setServerNames(List.of(new SNIHostName(key.host())));
+            if (!isIpLiteral(peerHost)) { // RFC 6066 3: SNI carries host names only, never IP literals
+                parameters.setServerNames(List.of(new SNIHostName(peerHost)));
             }
             ssl.setSSLParameters(parameters);
             ssl.setSoTimeout((int) this.config.tlsHandshakeTimeout().toMillis());
@@ -163,28 +274,15 @@ final class Dialer {
             return ssl;
         }
         catch (IOException ex) {
-            closeQuietly(ssl != null ? ssl : plain);
+            closeQuietly(ssl != null ? ssl : under);
             this.listener.tlsHandshakeDone(key, null, null, ex);
+            String peer = peerHost + ":" + peerPort;
             String message = (ex instanceof SocketTimeoutException)
-                    ? "TLS handshake with " + key + " timed out after tlsHandshakeTimeout="
+                    ? "TLS handshake with " + peer + " for " + key + " timed out after tlsHandshakeTimeout="
                             + this.config.tlsHandshakeTimeout().toMillis() + " ms"
-                    : "TLS handshake with " + key + " failed: " + ex.getMessage();
+                    : "TLS handshake with " + peer + " for " + key + " failed: " + ex.getMessage();
             throw new TransportException(key, message, ex);
         }
-    }
-
-    private SSLContext sslContext() throws IOException {
-        SSLContext context = this.sslContext;
-        if (context == null) {
-            try {
-                context = SSLContext.getDefault();
-            }
-            catch (java.security.NoSuchAlgorithmException ex) {
-                throw new IOException("No default SSLContext", ex);
-            }
-            this.sslContext = context;
-        }
-        return context;
     }
 
     static boolean isIpLiteral(String host) {

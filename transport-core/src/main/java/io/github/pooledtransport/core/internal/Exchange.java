@@ -75,7 +75,7 @@ final class Exchange {
         boolean gzip = !this.config.disableCompression() && !request.headers().contains("Accept-Encoding")
                 && !request.headers().contains("Range") && !request.method().equals("HEAD");
         boolean requestClose = this.config.disableKeepAlives() || hasToken(request.headers().values("Connection"), "close");
-        BasicClassicHttpRequest head = head(request, key, framing, gzip);
+        BasicClassicHttpRequest head = head(conn, request, key, framing, gzip);
         boolean expectContinue = framing != RequestFraming.NONE && framing != 0
                 && "100-continue".equalsIgnoreCase(request.headers().get("Expect"))
                 && !this.config.expectContinueTimeout().isZero();
@@ -109,13 +109,18 @@ final class Exchange {
         return toResponse(conn, request, key, response, requestClose, early != null, gzip, site);
     }
 
-    private BasicClassicHttpRequest head(Request request, HostKey key, long framing, boolean gzip) {
+    private BasicClassicHttpRequest head(Http1Connection conn, Request request, HostKey key, long framing,
+            boolean gzip) {
         URI uri = request.uri();
         String path = uri.getRawPath();
         if (path == null || path.isEmpty()) {
             path = "/";
         }
         String target = (uri.getRawQuery() != null) ? path + "?" + uri.getRawQuery() : path;
+        if (conn.forwardProxy) {
+            // RFC 9112 3.2.2: a proxy gets the absolute-form, without user-info or fragment.
+            target = key.scheme() + "://" + hostHeader(key) + target;
+        }
         BasicClassicHttpRequest head = new BasicClassicHttpRequest(request.method(), target);
         Headers headers = request.headers();
         if (!headers.contains("Host")) {
@@ -126,6 +131,9 @@ final class Exchange {
             if (!name.equalsIgnoreCase("Content-Length") && !name.equalsIgnoreCase("Transfer-Encoding")) {
                 head.addHeader(name, headers.value(i));
             }
+        }
+        if (conn.forwardAuthorization != null && !headers.contains("Proxy-Authorization")) {
+            head.addHeader("Proxy-Authorization", conn.forwardAuthorization);
         }
         if (gzip) {
             head.addHeader("Accept-Encoding", "gzip");

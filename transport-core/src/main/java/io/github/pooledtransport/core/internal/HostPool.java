@@ -24,6 +24,9 @@ public final class HostPool {
     /** Zero for none. */
     final java.time.Duration responseHeaderTimeout;
 
+    /** The proxy this host is reached through, or {@code null} for a direct connection. */
+    io.github.pooledtransport.core.Proxy proxy;
+
     PooledConnection idleHead;
 
     PooledConnection idleTail;

@@ -41,11 +41,21 @@ public final class Http1Connection extends PooledConnection {
 
     final byte[] scratch;
 
+    /**
+     * Whether requests go to an HTTP proxy that forwards them (absolute-form request target), and the
+     * {@code Proxy-Authorization} value to send with each, or {@code null}.
+     */
+    final boolean forwardProxy;
+
+    final String forwardAuthorization;
+
     private final ByteBuffer probe = ByteBuffer.allocate(1);
 
     Http1Connection(HostPool host, long id, long createdAt, long expiresAt, Socket socket, SocketChannel channel,
-            boolean tls, int bufferSize, int maxResponseHeaderBytes) throws IOException {
+            boolean tls, String forwardAuthorization, int bufferSize, int maxResponseHeaderBytes) throws IOException {
         super(host, id, createdAt, expiresAt);
+        this.forwardProxy = host.proxy != null && host.proxy.isHttp() && !host.key.isTls();
+        this.forwardAuthorization = forwardAuthorization;
         this.socket = socket;
         this.channel = channel;
         this.tls = tls;
