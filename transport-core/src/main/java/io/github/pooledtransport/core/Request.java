@@ -23,11 +23,14 @@ public final class Request {
 
     private final RequestBody body;
 
+    private final RequestOptions options;
+
     private Request(Builder builder) {
         this.method = builder.method;
         this.uri = builder.uri;
         this.headers = builder.headers.build();
         this.body = builder.body;
+        this.options = builder.options;
     }
 
     /**
@@ -74,6 +77,11 @@ public final class Request {
         return this.body;
     }
 
+    /** @return settings that replace the transport's for this request */
+    public RequestOptions options() {
+        return this.options;
+    }
+
     /**
      * Whether sending this request twice is harmless, so it may be replayed on a fresh connection when a
      * reused one fails before any response byte arrived: an idempotent method or an
@@ -93,6 +101,7 @@ public final class Request {
         builder.method = this.method;
         builder.headers = this.headers.toBuilder();
         builder.body = this.body;
+        builder.options = this.options;
         return builder;
     }
 
@@ -112,6 +121,8 @@ public final class Request {
         private Headers.Builder headers = new Headers.Builder();
 
         private RequestBody body;
+
+        private RequestOptions options = RequestOptions.NONE;
 
         private Builder(URI uri) {
             uri(uri);
@@ -192,6 +203,15 @@ public final class Request {
          */
         public Builder headers(Headers headers) {
             this.headers = headers.toBuilder();
+            return this;
+        }
+
+        /**
+         * @param options settings that replace the transport's for this request
+         * @return this builder
+         */
+        public Builder options(RequestOptions options) {
+            this.options = Objects.requireNonNull(options, "options");
             return this;
         }
 

@@ -70,14 +70,15 @@ final class Dialer {
         this.sslContext = TlsContexts.contextFor(config);
     }
 
-    Http1Connection dial(HostPool host) throws IOException {
+    Http1Connection dial(HostPool host, java.time.Duration connectTimeout) throws IOException {
         HostKey key = host.key;
         Proxy proxy = host.proxy;
-        long deadline = this.config.dialTimeout().isZero() ? 0 : System.nanoTime() + this.config.dialTimeout().toNanos();
+        java.time.Duration timeout = (connectTimeout != null) ? connectTimeout : this.config.dialTimeout();
+        long deadline = timeout.isZero() ? 0 : System.nanoTime() + timeout.toNanos();
         if (proxy == null) {
             List<InetAddress> addresses = allowed(key, resolve(key, key.host()));
             SocketChannel channel = connectAny(key, null, addresses, key.port(), deadline);
-            Socket socket = key.isTls() ? handshake(key, channel.socket(), key.host(), key.port()) : channel.socket();
+            Socket socket = key.isTls() ? handshake(host, channel.socket(), key.host(), key.port()) : channel.socket();
             return open(host, channel, socket, null, key.isTls());
         }
         SocketChannel channel = connectAny(key, proxy, resolve(key, proxy.host()), proxy.port(), deadline);
@@ -87,7 +88,7 @@ final class Dialer {
             boolean tls = false;
             if (proxy.isHttp()) {
                 if (proxy.type() == Proxy.Type.HTTPS) {
-                    socket = handshake(key, socket, proxy.host(), proxy.port());
+                    socket = handshake(host, socket, proxy.host(), proxy.port());
                     tls = true;
                 }
                 if (key.isTls()) {
@@ -111,7 +112,7 @@ final class Dialer {
             }
             socket.setSoTimeout(0);
             if (key.isTls()) {
-                socket = handshake(key, socket, key.host(), key.port());
+                socket = handshake(host, socket, key.host(), key.port());
                 tls = true;
             }
             return open(host, channel, socket, forwardAuthorization, tls);
@@ -248,7 +249,9 @@ final class Dialer {
         }
     }
 
-    private Socket handshake(HostKey key, Socket under, String peerHost, int peerPort) throws IOException {
+    private Socket handshake(HostPool host, Socket under, String peerHost, int peerPort) throws IOException {
+        HostKey key = host.key;
+        SSLContext context = (host.sslContext != null) ? host.sslContext : this.sslContext;
         this.listener.tlsHandshakeStart(key);
         if (this.config.insecureSkipTlsVerify() && this.insecureUseWarned.compareAndSet(false, true)) {
             logger.warn("TLS verification is OFF (insecureSkipTlsVerify): connecting to {} without checking its "
@@ -256,7 +259,7 @@ final class Dialer {
         }
         SSLSocket ssl = null;
         try {
-            ssl = (SSLSocket) this.sslContext.getSocketFactory().createSocket(under, peerHost, peerPort, true);
+            ssl = (SSLSocket) context.getSocketFactory().createSocket(under, peerHost, peerPort, true);
             SSLParameters parameters = ssl.getSSLParameters();
             if (!this.config.insecureSkipTlsVerify()) {
                 parameters.setEndpointIdentificationAlgorithm("HTTPS");

@@ -54,7 +54,7 @@ final class Exchange {
 
     private final Http1Config chunkConfig;
 
-    private final int readTimeoutMillis;
+    private final int defaultReadTimeoutMillis;
 
     Exchange(TransportConfig config, ConnectionPool pool, SafeListener listener, LeakTracker leaks) {
         this.config = config;
@@ -62,7 +62,7 @@ final class Exchange {
         this.listener = listener;
         this.leaks = leaks;
         this.chunkConfig = Http1Config.custom().setMaxLineLength(config.maxResponseHeaderBytes()).build();
-        this.readTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, config.readTimeout().toMillis());
+        this.defaultReadTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, config.readTimeout().toMillis());
     }
 
     /**
@@ -80,14 +80,16 @@ final class Exchange {
                 && "100-continue".equalsIgnoreCase(request.headers().get("Expect"))
                 && !this.config.expectContinueTimeout().isZero();
 
+        int readTimeoutMillis = (request.options().readTimeout() != null)
+                ? (int) Math.min(Integer.MAX_VALUE, request.options().readTimeout().toMillis()) : this.defaultReadTimeoutMillis;
         ClassicHttpResponse early = null;
         try {
-            conn.in.perReadTimeout(this.readTimeoutMillis);
+            conn.in.perReadTimeout(readTimeoutMillis);
             conn.writer.write(head, conn.outBuffer, conn.out);
             this.listener.wroteHeaders(key);
             if (expectContinue) {
                 conn.flush();
-                early = awaitContinue(conn, key, responseHeaderTimeout);
+                early = awaitContinue(conn, key, responseHeaderTimeout, readTimeoutMillis);
             }
             if (early == null && framing != RequestFraming.NONE) {
                 writeBody(conn, request, framing);
@@ -105,8 +107,9 @@ final class Exchange {
         }
         this.listener.wroteRequest(key, null);
 
-        ClassicHttpResponse response = (early != null) ? early : readFinalHead(conn, key, responseHeaderTimeout);
-        return toResponse(conn, request, key, response, requestClose, early != null, gzip, site);
+        ClassicHttpResponse response = (early != null) ? early
+                : readFinalHead(conn, key, responseHeaderTimeout, readTimeoutMillis);
+        return toResponse(conn, request, key, response, requestClose, early != null, gzip, site, readTimeoutMillis);
     }
 
     private BasicClassicHttpRequest head(Http1Connection conn, Request request, HostKey key, long framing,
@@ -174,15 +177,15 @@ final class Exchange {
      * Waits up to {@code expectContinueTimeout} for the server's first response. Returns {@code null} to send
      * the body (100 Continue, or silence), or the final response the server sent instead.
      */
-    private ClassicHttpResponse awaitContinue(Http1Connection conn, HostKey key, Duration responseHeaderTimeout)
-            throws IOException {
+    private ClassicHttpResponse awaitContinue(Http1Connection conn, HostKey key, Duration responseHeaderTimeout,
+            int readTimeoutMillis) throws IOException {
         conn.in.deadlineIn(this.config.expectContinueTimeout().toNanos());
         int n;
         try {
             n = conn.inBuffer.hasBufferedData() ? 1 : conn.inBuffer.fillBuffer(conn.in);
         }
         catch (SocketTimeoutException ex) {
-            conn.in.perReadTimeout(this.readTimeoutMillis);
+            conn.in.perReadTimeout(readTimeoutMillis);
             return null; // no word from the server: send the body anyway, as RFC 9110 10.1.1 allows
         }
         if (n == -1) {
@@ -190,22 +193,22 @@ final class Exchange {
                     null, true);
         }
         this.listener.gotFirstResponseByte(key);
-        startHeadClock(conn, responseHeaderTimeout);
-        ClassicHttpResponse response = parseHead(conn, key, responseHeaderTimeout);
+        startHeadClock(conn, responseHeaderTimeout, readTimeoutMillis);
+        ClassicHttpResponse response = parseHead(conn, key, responseHeaderTimeout, readTimeoutMillis);
         if (response.getCode() == 100) {
-            conn.in.perReadTimeout(this.readTimeoutMillis);
+            conn.in.perReadTimeout(readTimeoutMillis);
             return null;
         }
         if (response.getCode() < 200 && response.getCode() != 101) {
             // Another interim response: keep reading until the final one before deciding.
-            response = readInterimThenFinal(conn, key, responseHeaderTimeout);
+            response = readInterimThenFinal(conn, key, responseHeaderTimeout, readTimeoutMillis);
         }
         return response;
     }
 
-    private ClassicHttpResponse readFinalHead(Http1Connection conn, HostKey key, Duration responseHeaderTimeout)
-            throws IOException {
-        startHeadClock(conn, responseHeaderTimeout);
+    private ClassicHttpResponse readFinalHead(Http1Connection conn, HostKey key, Duration responseHeaderTimeout,
+            int readTimeoutMillis) throws IOException {
+        startHeadClock(conn, responseHeaderTimeout, readTimeoutMillis);
         try {
             if (!conn.inBuffer.hasBufferedData()) {
                 int n = conn.inBuffer.fillBuffer(conn.in);
@@ -216,7 +219,7 @@ final class Exchange {
             }
         }
         catch (SocketTimeoutException ex) {
-            throw headTimeout(key, responseHeaderTimeout, ex);
+            throw headTimeout(key, responseHeaderTimeout, readTimeoutMillis, ex);
         }
         catch (BeforeResponseException ex) {
             throw ex;
@@ -226,29 +229,31 @@ final class Exchange {
                     true);
         }
         this.listener.gotFirstResponseByte(key);
-        return readInterimThenFinal(conn, key, responseHeaderTimeout);
+        return readInterimThenFinal(conn, key, responseHeaderTimeout, readTimeoutMillis);
     }
 
-    private ClassicHttpResponse readInterimThenFinal(Http1Connection conn, HostKey key, Duration timeout)
-            throws IOException {
+    private ClassicHttpResponse readInterimThenFinal(Http1Connection conn, HostKey key, Duration timeout,
+            int readTimeoutMillis) throws IOException {
         ClassicHttpResponse response;
         do {
-            response = parseHead(conn, key, timeout);
+            response = parseHead(conn, key, timeout, readTimeoutMillis);
         }
         while (response.getCode() >= 100 && response.getCode() < 200 && response.getCode() != 101);
         return response;
     }
 
-    private void startHeadClock(Http1Connection conn, Duration responseHeaderTimeout) throws IOException {
+    private void startHeadClock(Http1Connection conn, Duration responseHeaderTimeout, int readTimeoutMillis)
+            throws IOException {
         if (responseHeaderTimeout.isZero()) {
-            conn.in.perReadTimeout(this.readTimeoutMillis);
+            conn.in.perReadTimeout(readTimeoutMillis);
         }
         else {
             conn.in.deadlineIn(responseHeaderTimeout.toNanos());
         }
     }
 
-    private ClassicHttpResponse parseHead(Http1Connection conn, HostKey key, Duration timeout) throws IOException {
+    private ClassicHttpResponse parseHead(Http1Connection conn, HostKey key, Duration timeout, int readTimeoutMillis)
+            throws IOException {
         conn.headLimiter.reset();
         try {
             ClassicHttpResponse response = conn.parser.parse(conn.headLimiter, conn.in);
@@ -262,23 +267,25 @@ final class Exchange {
             throw new ResponseHeadersTooLargeException(key, this.config.maxResponseHeaderBytes());
         }
         catch (SocketTimeoutException ex) {
-            throw headTimeout(key, timeout, ex);
+            throw headTimeout(key, timeout, readTimeoutMillis, ex);
         }
         catch (HttpException ex) {
             throw new TransportException(key, "Malformed response from " + key + ": " + ex.getMessage(), ex);
         }
     }
 
-    private IOException headTimeout(HostKey key, Duration timeout, SocketTimeoutException ex) {
+    private IOException headTimeout(HostKey key, Duration timeout, int readTimeoutMillis,
+            SocketTimeoutException ex) {
         if (timeout.isZero()) {
             return new TransportException(key, "Read from " + key + " timed out after readTimeout="
-                    + this.readTimeoutMillis + " ms while waiting for the response head", ex);
+                    + readTimeoutMillis + " ms while waiting for the response head", ex);
         }
         return new ResponseHeaderTimeoutException(key, timeout, ex);
     }
 
     private Response toResponse(Http1Connection conn, Request request, HostKey key, ClassicHttpResponse response,
-            boolean requestClose, boolean bodyUnsent, boolean gzip, Throwable site) throws IOException {
+            boolean requestClose, boolean bodyUnsent, boolean gzip, Throwable site, int readTimeoutMillis)
+            throws IOException {
         int status = response.getCode();
         ProtocolVersion version = (response.getVersion() != null) ? response.getVersion() : HttpVersion.HTTP_1_1;
         Headers headers = headers(key, response);
@@ -305,7 +312,7 @@ final class Exchange {
                 conn.serverIdleDeadline = this.config.timeSource().nanoTime() + keepAliveNanos;
             }
         }
-        conn.in.perReadTimeout(this.readTimeoutMillis);
+        conn.in.perReadTimeout(readTimeoutMillis);
         String protocol = version.format();
         if (!hasBody || length == 0) {
             this.pool.release(conn, unlessStrayBytes(conn, closeAfter));

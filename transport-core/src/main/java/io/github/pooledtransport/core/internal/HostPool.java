@@ -27,6 +27,9 @@ public final class HostPool {
     /** The proxy this host is reached through, or {@code null} for a direct connection. */
     io.github.pooledtransport.core.Proxy proxy;
 
+    /** The TLS material of this key when a request chose its own, or {@code null} for the transport's. */
+    javax.net.ssl.SSLContext sslContext;
+
     PooledConnection idleHead;
 
     PooledConnection idleTail;

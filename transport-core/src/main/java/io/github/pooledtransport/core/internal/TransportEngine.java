@@ -14,6 +14,7 @@ import io.github.pooledtransport.core.PoolStats;
 import io.github.pooledtransport.core.Proxy;
 import io.github.pooledtransport.core.ProxyResolver;
 import io.github.pooledtransport.core.Request;
+import io.github.pooledtransport.core.RequestOptions;
 import io.github.pooledtransport.core.Response;
 import io.github.pooledtransport.core.TransportConfig;
 import io.github.pooledtransport.core.TransportException;
@@ -75,10 +76,11 @@ public final class TransportEngine {
     }
 
     /** The pool key: origin, plus the proxy's identity and the TLS identity where they apply. */
-    private HostKey hostKey(java.net.URI uri, Proxy proxy) {
+    private HostKey hostKey(java.net.URI uri, Proxy proxy, RequestOptions options) {
         HostKey origin = HostKey.of(uri);
         boolean tls = origin.isTls() || (proxy != null && proxy.type() == Proxy.Type.HTTPS);
-        String tlsIdentity = tls ? this.config.tlsIdentity() : null;
+        String tlsIdentity = !tls ? null
+                : (options.tlsIdentity() != null) ? options.tlsIdentity() : this.config.tlsIdentity();
         if (proxy == null && tlsIdentity == null) {
             return origin;
         }
@@ -86,9 +88,10 @@ public final class TransportEngine {
         return new HostKey(origin.scheme(), origin.host(), origin.port(), proxyIdentity, tlsIdentity);
     }
 
-    private HostPool newHostPool(HostKey key, Proxy proxy) {
+    private HostPool newHostPool(HostKey key, Proxy proxy, javax.net.ssl.SSLContext sslContext) {
         HostPool host = newHostPool(key);
         host.proxy = proxy;
+        host.sslContext = sslContext;
         return host;
     }
 
@@ -110,10 +113,11 @@ public final class TransportEngine {
         Objects.requireNonNull(request, "request");
         long framing = RequestFraming.of(request);
         Proxy proxy = this.proxyResolver.proxyFor(request.uri());
-        HostKey key = hostKey(request.uri(), proxy);
+        RequestOptions options = request.options();
+        HostKey key = hostKey(request.uri(), proxy, options);
         HostPool host = this.pool.existingHost(key);
         if (host == null) {
-            host = this.pool.host(key, k -> newHostPool(k, proxy));
+            host = this.pool.host(key, k -> newHostPool(k, proxy, options.sslContext()));
         }
         Throwable site = this.leaks.withStackTraces() ? new Throwable("Response obtained here: " + request) : null;
         this.listener.getConn(key);
@@ -156,7 +160,7 @@ public final class TransportEngine {
             if (pooled == null) {
                 Http1Connection conn;
                 try {
-                    conn = this.dialer.dial(host);
+                    conn = this.dialer.dial(host, request.options().connectTimeout());
                 }
                 catch (IOException | RuntimeException | Error ex) {
                     this.pool.dialFailed(host);
