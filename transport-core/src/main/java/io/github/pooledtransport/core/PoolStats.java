@@ -15,9 +15,10 @@ import java.util.Map;
  * @param reused requests served on a connection that had served one before
  * @param requests requests that asked the pool for a connection
  * @param closed connections closed, by reason; every reason is present
+ * @param acquireTimeouts requests that gave up waiting for a connection after {@code acquireTimeout}
  */
 public record PoolStats(int idle, int active, int dialing, int waiting, int peakActive, long opened, long reused,
-        long requests, Map<CloseReason, Long> closed) {
+        long requests, Map<CloseReason, Long> closed, long acquireTimeouts) {
 
     /** Copies the map so the snapshot stays immutable. */
     public PoolStats {

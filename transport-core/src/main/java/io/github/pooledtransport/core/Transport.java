@@ -62,6 +62,16 @@ public final class Transport implements RoundTripper, Closeable {
         return this.engine.stats();
     }
 
+    /**
+     * A snapshot of one host key, without walking the others: what per-host gauges read.
+     *
+     * @param key the host key
+     * @return its stats, or {@code null} when no request has used it
+     */
+    public HostStats hostStats(HostKey key) {
+        return this.engine.hostStats(key);
+    }
+
     /** @return the settings this transport was created with */
     public TransportConfig config() {
         return this.engine.config();

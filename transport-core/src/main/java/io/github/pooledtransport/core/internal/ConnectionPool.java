@@ -192,6 +192,7 @@ public final class ConnectionPool {
                     else {
                         if (remaining <= 0) {
                             cancelLocked(host, waiter);
+                            host.acquireTimeouts++;
                             throw new AcquireTimeoutException(host.key, Duration.ofNanos(timeoutNanos),
                                     host.maxConnsPerHost, host.active, host.waiting + 1);
                         }
@@ -512,13 +513,12 @@ public final class ConnectionPool {
         long opened = 0;
         long reused = 0;
         long requests = 0;
+        long acquireTimeouts = 0;
         long[] closedTotals = new long[CloseReason.values().length];
         this.lock.lock();
         try {
             for (HostPool h : this.hosts.values()) {
-                PoolStats stats = new PoolStats(h.idle, h.active, h.dialing, h.waiting, h.peakActive, h.opened,
-                        h.reused, h.requests, toMap(h.closed));
-                result.add(new HostStats(h.key, stats, h.maxIdleConnsPerHost, h.maxConnsPerHost));
+                result.add(hostStatsLocked(h));
                 idle += h.idle;
                 active += h.active;
                 dialing += h.dialing;
@@ -527,6 +527,7 @@ public final class ConnectionPool {
                 opened += h.opened;
                 reused += h.reused;
                 requests += h.requests;
+                acquireTimeouts += h.acquireTimeouts;
                 for (int i = 0; i < closedTotals.length; i++) {
                     closedTotals[i] += h.closed[i];
                 }
@@ -536,8 +537,34 @@ public final class ConnectionPool {
             this.lock.unlock();
         }
         totalsOut[0] = new PoolStats(idle, active, dialing, waiting, peak, opened, reused, requests,
-                toMap(closedTotals));
+                toMap(closedTotals), acquireTimeouts);
         return result;
+    }
+
+    /**
+     * Takes a snapshot of one host, in O(1): what per-host gauges read.
+     *
+     * @param key the host key
+     * @return its stats, or {@code null} when no request has used the key
+     */
+    public HostStats snapshot(HostKey key) {
+        HostPool host = this.hosts.get(key);
+        if (host == null) {
+            return null;
+        }
+        this.lock.lock();
+        try {
+            return hostStatsLocked(host);
+        }
+        finally {
+            this.lock.unlock();
+        }
+    }
+
+    private static HostStats hostStatsLocked(HostPool h) {
+        PoolStats stats = new PoolStats(h.idle, h.active, h.dialing, h.waiting, h.peakActive, h.opened, h.reused,
+                h.requests, toMap(h.closed), h.acquireTimeouts);
+        return new HostStats(h.key, stats, h.maxIdleConnsPerHost, h.maxConnsPerHost);
     }
 
     /**

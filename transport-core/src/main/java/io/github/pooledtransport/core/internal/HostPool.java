@@ -48,6 +48,8 @@ public final class HostPool {
 
     long requests;
 
+    long acquireTimeouts;
+
     final long[] closed = new long[CloseReason.values().length];
 
     /** Waiting requests in arrival order; cancelled ones are skipped when served. */

@@ -188,6 +188,14 @@ public final class TransportEngine {
         return new TransportStats(totals[0], hosts, this.pool.isClosed(), TransportRegistry.stats());
     }
 
+    /**
+     * @param key a host key
+     * @return that host's snapshot, or {@code null} if unused
+     */
+    public HostStats hostStats(HostKey key) {
+        return this.pool.snapshot(key);
+    }
+
     /** @return how many idle connections were closed */
     public int closeIdleConnections() {
         return this.pool.closeIdle();

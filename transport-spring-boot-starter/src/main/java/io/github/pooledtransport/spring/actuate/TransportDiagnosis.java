@@ -1,0 +1,112 @@
+package io.github.pooledtransport.spring.actuate;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import io.github.pooledtransport.core.CloseReason;
+import io.github.pooledtransport.core.HostStats;
+import io.github.pooledtransport.core.JvmTransportStats;
+import io.github.pooledtransport.core.PoolStats;
+import io.github.pooledtransport.core.TransportStats;
+
+/**
+ * Reads a {@link TransportStats} snapshot for the known ways a connection pool fails (each of them turns requests
+ * into new TCP connections and TIME_WAIT sockets) and says what to change.
+ */
+public final class TransportDiagnosis {
+
+    /** A server closing at least this share of connections after a response is "refusing keep-alive". */
+    private static final double REFUSED_SHARE = 0.5;
+
+    /** ...and at least this many times, so that one Connection: close does not raise a finding. */
+    private static final long REFUSED_MIN = 10;
+
+    private TransportDiagnosis() {
+    }
+
+    /**
+     * @param stats a snapshot
+     * @return the findings, most specific first; empty when the pool looks healthy
+     */
+    public static List<Finding> analyze(TransportStats stats) {
+        List<Finding> findings = new ArrayList<>();
+        for (HostStats host : stats.hosts()) {
+            analyzeHost(host, findings);
+        }
+        PoolStats totals = stats.totals();
+        long globalCap = totals.closed(CloseReason.IDLE_GLOBAL_CAP);
+        if (globalCap > 0) {
+            findings.add(new Finding("global-idle-cap-too-small", null, String.format(
+                    "%d idle connections were closed because the pool held transport.max-idle-conns idle "
+                            + "connections across all hosts; the hosts together peaked at %d concurrent requests.",
+                    globalCap, totals.peakActive()),
+                    "Raise transport.max-idle-conns to at least " + totals.peakActive() + "."));
+        }
+        long disabled = totals.closed(CloseReason.KEEP_ALIVE_DISABLED);
+        if (disabled > 0) {
+            findings.add(new Finding("keep-alive-disabled", null, String.format(
+                    "Keep-alives are disabled: each of %d requests opened its own connection and left a TIME_WAIT "
+                            + "socket behind.", disabled),
+                    "Set transport.disable-keep-alives=false unless a server really mishandles persistent "
+                            + "connections."));
+        }
+        JvmTransportStats jvm = stats.jvm();
+        if (jvm.created() > 1) {
+            findings.add(new Finding("multiple-transports", null, String.format(
+                    "%d transports were created in this JVM (%d open, %d closed or discarded within a minute of "
+                            + "their creation). Each one starts with an empty pool.", jvm.created(), jvm.open(),
+                    jvm.shortLived()),
+                    "Inject the application's single Transport bean (or a RestClient.Builder) instead of creating "
+                            + "transports or request factories per call."));
+        }
+        return findings;
+    }
+
+    private static void analyzeHost(HostStats host, List<Finding> findings) {
+        PoolStats s = host.stats();
+        String key = host.key().toString();
+        long capClosed = s.closed(CloseReason.IDLE_PER_HOST_CAP);
+        if (capClosed > 0 && s.opened() > host.maxIdleConnsPerHost()) {
+            int target = Math.max(s.peakActive(), host.maxIdleConnsPerHost() + 1);
+            findings.add(new Finding("idle-cap-too-small", key, String.format(
+                    "%d connections to %s were closed because %d were already idle (max-idle-conns-per-host), "
+                            + "while requests kept opening new ones: %d opened for %d requests, peak concurrency %d.",
+                    capClosed, key, host.maxIdleConnsPerHost(), s.opened(), s.requests(), s.peakActive()),
+                    String.format("Raise transport.max-idle-conns-per-host (or transport.hosts[%s]"
+                            + ".max-idle-conns-per-host) from %d to at least %d.", host.key().authority(),
+                            host.maxIdleConnsPerHost(), target)));
+        }
+        long notConsumed = s.closed(CloseReason.BODY_NOT_CONSUMED);
+        if (notConsumed > 0) {
+            findings.add(new Finding("bodies-not-consumed", key, String.format(
+                    "%d connections to %s were closed because responses were closed with more than "
+                            + "transport.drain-on-close bytes unread.", notConsumed, key),
+                    "Read response bodies to the end (or do not request what you do not read); raise "
+                            + "transport.drain-on-close if the unread remainders are only slightly larger."));
+        }
+        if (s.leaked() > 0) {
+            findings.add(new Finding("responses-leaked", key, String.format(
+                    "%d responses from %s were never closed; the garbage collector found them and their "
+                            + "connections were closed.", s.leaked(), key),
+                    "Close every response (try-with-resources, or let RestClient read the body); set "
+                            + "transport.leak-detection=with-stack-traces to log where they were obtained."));
+        }
+        long serverClose = s.closed(CloseReason.CONNECTION_CLOSE);
+        if (serverClose >= REFUSED_MIN && serverClose >= REFUSED_SHARE * s.requests()) {
+            findings.add(new Finding("keep-alive-refused", key, String.format(
+                    "%s closed %d of %d connections after a response (Connection: close, HTTP/1.0 or a "
+                            + "close-delimited body), so most requests open a new connection.", key, serverClose,
+                    s.requests()),
+                    "Enable keep-alive on the server (or the load balancer in front of it), or check for a "
+                            + "Connection: close header set by the application."));
+        }
+        if (s.acquireTimeouts() > 0) {
+            findings.add(new Finding("acquire-timeouts", key, String.format(
+                    "%d requests to %s gave up waiting for a connection: max-conns-per-host %d was reached "
+                            + "(peak active %d).", s.acquireTimeouts(), key, host.maxConnsPerHost(), s.peakActive()),
+                    "Raise transport.max-conns-per-host (or transport.hosts[" + host.key().authority()
+                            + "].max-conns-per-host), or transport.acquire-timeout; check that every response is "
+                            + "closed."));
+        }
+    }
+}

@@ -1,0 +1,195 @@
+package io.github.pooledtransport.spring.actuate;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import org.springframework.beans.factory.ObjectProvider;
+
+import io.github.pooledtransport.core.CloseReason;
+import io.github.pooledtransport.core.ConnectionInfo;
+import io.github.pooledtransport.core.HostKey;
+import io.github.pooledtransport.core.HostStats;
+import io.github.pooledtransport.core.PoolStats;
+import io.github.pooledtransport.core.Transport;
+import io.github.pooledtransport.core.TransportListener;
+
+/**
+ * Micrometer meters of the pool, registered per host the first time a request goes to it. Gauges and counters
+ * read that host's counters ({@link Transport#hostStats}, O(1)), never walk connections. Hosts beyond the tag
+ * limit share the host tag {@code other}. Acquire and dial timers come from the transport's events.
+ */
+public class TransportMetrics implements MeterBinder, TransportListener {
+
+    static final String OTHER = "other";
+
+    private final ObjectProvider<Transport> transport;
+
+    private final int maxHostTags;
+
+    private final Map<HostKey, String> hostTags = new ConcurrentHashMap<>();
+
+    private final ThreadLocal<long[]> started = ThreadLocal.withInitial(() -> new long[2]);
+
+    private volatile MeterRegistry registry;
+
+    private volatile boolean otherRegistered;
+
+    /**
+     * @param transport the shared transport, resolved when meters are read
+     * @param maxHostTags the most distinct host tag values
+     */
+    public TransportMetrics(ObjectProvider<Transport> transport, int maxHostTags) {
+        this.transport = transport;
+        this.maxHostTags = maxHostTags;
+    }
+
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        this.registry = registry;
+        Transport t;
+        try {
+            t = this.transport.getIfAvailable();
+        }
+        catch (org.springframework.beans.BeansException ex) {
+            return; // not created yet: its hosts register on their first request
+        }
+        if (t != null) {
+            t.stats().hosts().forEach(h -> hostTag(h.key()));
+        }
+    }
+
+    @Override
+    public void getConn(HostKey key) {
+        hostTag(key);
+        this.started.get()[0] = System.nanoTime();
+    }
+
+    @Override
+    public void gotConn(HostKey key, ConnectionInfo info) {
+        record("transport.pool.acquire", "Time a request waited for a connection, dialing included", key,
+                this.started.get()[0]);
+    }
+
+    @Override
+    public void connectStart(java.net.InetSocketAddress address) {
+        this.started.get()[1] = System.nanoTime();
+    }
+
+    @Override
+    public void connectDone(java.net.InetSocketAddress address, java.io.IOException error) {
+        MeterRegistry r = this.registry;
+        if (r != null) {
+            Timer.builder("transport.pool.dial").description("Time to open a TCP connection")
+                    .tag("outcome", (error == null) ? "success" : "error").register(r)
+                    .record(System.nanoTime() - this.started.get()[1], TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void record(String name, String description, HostKey key, long start) {
+        MeterRegistry r = this.registry;
+        if (r != null && start != 0) {
+            Timer.builder(name).description(description).tag("host", hostTag(key)).register(r)
+                    .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** @return the tag for this host, registering its meters the first time */
+    String hostTag(HostKey key) {
+        String tag = this.hostTags.get(key);
+        if (tag != null) {
+            return tag;
+        }
+        MeterRegistry r = this.registry;
+        if (r == null) {
+            return key.toString();
+        }
+        synchronized (this.hostTags) { // registration only, once per host: no I/O
+            tag = this.hostTags.get(key);
+            if (tag == null) {
+                tag = (this.hostTags.size() < this.maxHostTags) ? key.toString() : OTHER;
+                this.hostTags.put(key, tag);
+                if (!tag.equals(OTHER)) {
+                    register(r, Tags.of("host", tag), transport -> transport.hostStats(key));
+                }
+                else if (!this.otherRegistered) {
+                    this.otherRegistered = true;
+                    register(r, Tags.of("host", OTHER), this::otherStats);
+                }
+            }
+            return tag;
+        }
+    }
+
+    private void register(MeterRegistry r, Tags tags, java.util.function.Function<Transport, Object> source) {
+        gauge(r, "transport.pool.connections", "Connections by state", tags.and("state", "idle"), source,
+                s -> s.idle());
+        gauge(r, "transport.pool.connections", "Connections by state", tags.and("state", "active"), source,
+                s -> s.active());
+        gauge(r, "transport.pool.connections", "Connections by state", tags.and("state", "dialing"), source,
+                s -> s.dialing());
+        gauge(r, "transport.pool.waiting", "Requests waiting for a connection", tags, source, s -> s.waiting());
+        counter(r, "transport.pool.connections.opened", "Connections opened", tags, source, s -> s.opened());
+        counter(r, "transport.pool.connections.reused", "Requests served on a reused connection", tags, source,
+                s -> s.reused());
+        for (CloseReason reason : CloseReason.values()) {
+            counter(r, "transport.pool.connections.closed", "Connections closed, by reason",
+                    tags.and("reason", reason.code()), source, s -> s.closed(reason));
+        }
+    }
+
+    private void gauge(MeterRegistry r, String name, String description, Tags tags,
+            java.util.function.Function<Transport, Object> source, ToDoubleFunction<PoolStats> value) {
+        Gauge.builder(name, this, m -> m.read(source, value)).description(description).baseUnit("connections")
+                .tags(tags).register(r);
+    }
+
+    private void counter(MeterRegistry r, String name, String description, Tags tags,
+            java.util.function.Function<Transport, Object> source, ToDoubleFunction<PoolStats> value) {
+        FunctionCounter.builder(name, this, m -> m.read(source, value)).description(description)
+                .baseUnit("connections").tags(tags).register(r);
+    }
+
+    private double read(java.util.function.Function<Transport, Object> source, ToDoubleFunction<PoolStats> value) {
+        Transport t = this.transport.getIfAvailable();
+        if (t == null) {
+            return Double.NaN;
+        }
+        Object stats = source.apply(t);
+        if (stats instanceof HostStats h) {
+            return value.applyAsDouble(h.stats());
+        }
+        return (stats instanceof PoolStats p) ? value.applyAsDouble(p) : 0;
+    }
+
+    /** Sums the hosts tagged {@code other}: the only meter that walks hosts, and only beyond the tag limit. */
+    private PoolStats otherStats(Transport t) {
+        int idle = 0;
+        int active = 0;
+        int dialing = 0;
+        int waiting = 0;
+        long opened = 0;
+        long reused = 0;
+        Map<CloseReason, Long> closed = new java.util.EnumMap<>(CloseReason.class);
+        for (HostStats h : t.stats().hosts()) {
+            if (OTHER.equals(this.hostTags.get(h.key()))) {
+                PoolStats s = h.stats();
+                idle += s.idle();
+                active += s.active();
+                dialing += s.dialing();
+                waiting += s.waiting();
+                opened += s.opened();
+                reused += s.reused();
+                s.closed().forEach((reason, n) -> closed.merge(reason, n, Long::sum));
+            }
+        }
+        return new PoolStats(idle, active, dialing, waiting, 0, opened, reused, 0, closed, 0);
+    }
+}

@@ -1,0 +1,49 @@
+package io.github.pooledtransport.spring.autoconfigure;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.http.client.ClientHttpRequestFactoryBuilder;
+import org.springframework.boot.http.client.InetAddressFilter;
+import org.springframework.boot.http.client.autoconfigure.imperative.ImperativeHttpClientAutoConfiguration;
+import org.springframework.boot.ssl.SslBundles;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
+
+import io.github.pooledtransport.core.Transport;
+import io.github.pooledtransport.core.TransportListener;
+import io.github.pooledtransport.spring.http.TransportClientHttpRequestFactoryBuilder;
+
+/**
+ * Creates the application's single {@link Transport} from {@code transport.*} and makes it the request factory
+ * of every {@code RestClient.Builder}, {@code RestTemplateBuilder} and HTTP service client group that Spring Boot
+ * configures. Backs off when {@code transport.enabled=false}, when the application defines its own
+ * {@code ClientHttpRequestFactoryBuilder}, or when it chose one with {@code spring.http.clients.imperative.factory}.
+ */
+@AutoConfiguration(before = ImperativeHttpClientAutoConfiguration.class,
+        afterName = "org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration")
+@ConditionalOnClass(Transport.class)
+@ConditionalOnBooleanProperty(name = "transport.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(TransportProperties.class)
+public final class TransportAutoConfiguration {
+
+    /** Closed with the context: idle connections at once, in-flight ones when their responses are closed. */
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    Transport transport(TransportProperties properties, ObjectProvider<SslBundles> sslBundles,
+            ObjectProvider<InetAddressFilter> addressFilter, ObjectProvider<TransportListener> listeners) {
+        return new Transport(new TransportConfigFactory(properties).create(sslBundles.getIfAvailable(),
+                addressFilter.getIfAvailable(), listeners.orderedStream().toList()));
+    }
+
+    @Bean
+    @ConditionalOnMissingBean(ClientHttpRequestFactoryBuilder.class)
+    @Conditional(NoExplicitRequestFactoryCondition.class)
+    TransportClientHttpRequestFactoryBuilder transportClientHttpRequestFactoryBuilder(Transport transport,
+            ObjectProvider<InetAddressFilter> addressFilter) {
+        return new TransportClientHttpRequestFactoryBuilder(transport, addressFilter.getIfAvailable());
+    }
+}

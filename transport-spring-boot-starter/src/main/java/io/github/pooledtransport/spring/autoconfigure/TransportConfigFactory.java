@@ -1,0 +1,194 @@
+package io.github.pooledtransport.spring.autoconfigure;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+import javax.net.ssl.SSLContext;
+
+import org.springframework.boot.http.client.InetAddressFilter;
+import org.springframework.boot.ssl.NoSuchSslBundleException;
+import org.springframework.boot.ssl.SslBundles;
+import org.springframework.util.unit.DataSize;
+
+import io.github.pooledtransport.core.Headers;
+import io.github.pooledtransport.core.HostOverrides;
+import io.github.pooledtransport.core.NoProxy;
+import io.github.pooledtransport.core.Proxy;
+import io.github.pooledtransport.core.ProxyResolver;
+import io.github.pooledtransport.core.TransportConfig;
+import io.github.pooledtransport.core.TransportListener;
+
+/**
+ * Maps {@code transport.*} properties onto a {@link TransportConfig}. Every value is checked here, so a bad one
+ * fails start-up with the property's name rather than the builder's method name.
+ */
+final class TransportConfigFactory {
+
+    private final TransportProperties properties;
+
+    TransportConfigFactory(TransportProperties properties) {
+        this.properties = properties;
+    }
+
+    TransportConfig create(SslBundles sslBundles, InetAddressFilter addressFilter, List<TransportListener> listeners) {
+        TransportProperties p = this.properties;
+        TransportConfig.Builder b = TransportConfig.builder();
+        set("transport.max-idle-conns", p.getMaxIdleConns(), b::maxIdleConns);
+        set("transport.max-idle-conns-per-host", p.getMaxIdleConnsPerHost(), b::maxIdleConnsPerHost);
+        set("transport.max-conns-per-host", p.getMaxConnsPerHost(), b::maxConnsPerHost);
+        set("transport.idle-conn-timeout", p.getIdleConnTimeout(), b::idleConnTimeout);
+        set("transport.max-conn-lifetime", p.getMaxConnLifetime(), b::maxConnLifetime);
+        set("transport.acquire-timeout", p.getAcquireTimeout(), b::acquireTimeout);
+        set("transport.dial-timeout", p.getDialTimeout(), b::dialTimeout);
+        set("transport.keep-alive", p.getKeepAlive(), b::keepAlive);
+        set("transport.tls-handshake-timeout", p.getTlsHandshakeTimeout(), b::tlsHandshakeTimeout);
+        set("transport.response-header-timeout", p.getResponseHeaderTimeout(), b::responseHeaderTimeout);
+        set("transport.expect-continue-timeout", p.getExpectContinueTimeout(), b::expectContinueTimeout);
+        set("transport.max-response-header-bytes", toInt("transport.max-response-header-bytes",
+                p.getMaxResponseHeaderBytes()), b::maxResponseHeaderBytes);
+        set("transport.drain-on-close", bytes("transport.drain-on-close", p.getDrainOnClose()), b::drainOnCloseBytes);
+        b.disableKeepAlives(p.isDisableKeepAlives());
+        b.disableCompression(p.isDisableCompression());
+        set("transport.leak-detection", p.getLeakDetection(), b::leakDetection);
+        for (Map.Entry<String, TransportProperties.Host> entry : p.getHosts().entrySet()) {
+            TransportProperties.Host h = entry.getValue();
+            try {
+                b.hostOverrides(entry.getKey(), new HostOverrides(h.getMaxIdleConnsPerHost(), h.getMaxConnsPerHost(),
+                        h.getIdleConnTimeout(), h.getResponseHeaderTimeout()));
+            }
+            catch (IllegalArgumentException ex) {
+                throw new InvalidTransportPropertyException("transport.hosts[" + entry.getKey() + "]",
+                        toPropertyNames(ex.getMessage()), "Counts and durations must not be negative.", ex);
+            }
+        }
+        b.proxyResolver(proxyResolver(p.getProxy()));
+        set("transport.proxy.connect-headers", p.getProxy().getConnectHeaders(),
+                headers -> b.proxyConnectHeaders(connectHeaders(headers)));
+        if (p.getSsl().getBundle() != null) {
+            b.sslContext(sslContext(sslBundles, p.getSsl().getBundle()), "ssl-bundle:" + p.getSsl().getBundle());
+        }
+        b.insecureSkipTlsVerify(p.getSsl().isInsecureSkipVerify());
+        if (addressFilter != null) {
+            b.addressFilter(addressFilter::matches);
+        }
+        listeners.forEach(b::listener);
+        try {
+            return b.build();
+        }
+        catch (IllegalArgumentException ex) {
+            // Cross-property checks: the message names both settings in the builder's terms.
+            throw new InvalidTransportPropertyException("transport.max-idle-conns-per-host",
+                    toPropertyNames(ex.getMessage()),
+                    "Raise transport.max-idle-conns or lower transport.max-idle-conns-per-host (and any "
+                            + "transport.hosts[...] override).", ex);
+        }
+    }
+
+    private static SSLContext sslContext(SslBundles bundles, String name) {
+        if (bundles == null) {
+            throw new InvalidTransportPropertyException("transport.ssl.bundle", "no SSL bundles are configured",
+                    "Define the bundle under spring.ssl.bundle.jks." + name + " or spring.ssl.bundle.pem." + name
+                            + ", or remove transport.ssl.bundle.", null);
+        }
+        try {
+            return bundles.getBundle(name).createSslContext();
+        }
+        catch (NoSuchSslBundleException ex) {
+            throw new InvalidTransportPropertyException("transport.ssl.bundle",
+                    "there is no SSL bundle named '" + name + "'",
+                    "Define it under spring.ssl.bundle.jks." + name + " or spring.ssl.bundle.pem." + name
+                            + " (bundles known: " + bundles.getBundleNames() + "), or fix transport.ssl.bundle.", ex);
+        }
+    }
+
+    private static ProxyResolver proxyResolver(TransportProperties.Proxy p) {
+        List<ProxyResolver> sources = new ArrayList<>();
+        if (p.getUrl() != null && !p.getUrl().isBlank()) {
+            Proxy proxy;
+            try {
+                proxy = Proxy.parse(p.getUrl());
+                if (p.getUsername() != null) {
+                    proxy = proxy.withCredentials(p.getUsername(), p.getPassword());
+                }
+            }
+            catch (IllegalArgumentException ex) {
+                throw new InvalidTransportPropertyException("transport.proxy.url", ex.getMessage(),
+                        "Use a URL such as http://proxy.internal:3128, https://..., socks5://... or socks5h://...",
+                        null);
+            }
+            NoProxy noProxy;
+            try {
+                noProxy = NoProxy.of(p.getNoProxy());
+            }
+            catch (IllegalArgumentException ex) {
+                throw new InvalidTransportPropertyException("transport.proxy.no-proxy", ex.getMessage(),
+                        "Use host names, .domains, IP addresses or CIDR ranges, optionally with :port.", ex);
+            }
+            sources.add(ProxyResolver.of(proxy, noProxy));
+        }
+        else if (p.getPassword() != null || p.getUsername() != null) {
+            throw new InvalidTransportPropertyException("transport.proxy.username",
+                    "proxy credentials are set but transport.proxy.url is not",
+                    "Set transport.proxy.url, or remove transport.proxy.username and transport.proxy.password.", null);
+        }
+        try {
+            if (p.isFromSystemProperties()) {
+                sources.add(ProxyResolver.fromSystemProperties());
+            }
+            if (p.isFromEnvironment()) {
+                sources.add(ProxyResolver.fromEnvironment());
+            }
+        }
+        catch (IllegalArgumentException ex) {
+            throw new InvalidTransportPropertyException(
+                    p.isFromEnvironment() ? "transport.proxy.from-environment" : "transport.proxy.from-system-properties",
+                    ex.getMessage(), "Fix the proxy setting named above, or turn this source off.", ex);
+        }
+        return sources.isEmpty() ? ProxyResolver.DIRECT : ProxyResolver.firstConfigured(sources);
+    }
+
+    private static Headers connectHeaders(Map<String, String> headers) {
+        Headers.Builder builder = new Headers.Builder();
+        headers.forEach(builder::add);
+        return builder.build();
+    }
+
+    private static int toInt(String property, DataSize size) {
+        long bytes = bytes(property, size);
+        if (bytes > Integer.MAX_VALUE) {
+            throw new InvalidTransportPropertyException(property, size + " is too large", "Use at most 2GB.", null);
+        }
+        return (int) bytes;
+    }
+
+    private static long bytes(String property, DataSize size) {
+        if (size == null) {
+            throw new InvalidTransportPropertyException(property, "a size is required", "Set a size such as 256KB.",
+                    null);
+        }
+        return size.toBytes();
+    }
+
+    /** Rewrites the builder's setting names (maxIdleConnsPerHost) as property names (max-idle-conns-per-host). */
+    static String toPropertyNames(String message) {
+        String kebab = java.util.regex.Pattern.compile("\\b(max|idle|acquire|response|host)([A-Z][A-Za-z]*)\\b")
+                .matcher(message)
+                .replaceAll(m -> (m.group(1) + m.group(2)).replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase(java.util.Locale.ROOT));
+        return kebab.replace("host-overrides[", "hosts[");
+    }
+
+    private static <T> void set(String property, T value, Consumer<T> setter) {
+        try {
+            setter.accept(value);
+        }
+        catch (IllegalArgumentException | NullPointerException ex) {
+            String shown = (value instanceof Duration d) ? d.toString() : String.valueOf(value);
+            throw new InvalidTransportPropertyException(property, shown + " is not allowed (" + ex.getMessage() + ")",
+                    "Fix " + property + ": sizes and counts must not be negative, durations must not be negative.",
+                    ex);
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package io.github.pooledtransport.spring.http;
+
+import java.io.IOException;
+import java.net.CookieHandler;
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+
+import org.springframework.http.HttpMethod;
+import org.springframework.http.client.ClientHttpRequest;
+import org.springframework.http.client.ClientHttpRequestFactory;
+
+import io.github.pooledtransport.core.Headers;
+import io.github.pooledtransport.core.Request;
+import io.github.pooledtransport.core.RequestOptions;
+import io.github.pooledtransport.core.Response;
+import io.github.pooledtransport.core.Transport;
+
+/**
+ * Spring's {@link ClientHttpRequestFactory} on the shared pooled {@link Transport}. Each factory carries the
+ * settings of the clients it was built for (timeouts, TLS bundle, redirects, cookies); every factory shares the
+ * transport's one pool.
+ */
+public final class TransportClientHttpRequestFactory implements ClientHttpRequestFactory {
+
+    private final Transport transport;
+
+    private final RequestOptions options;
+
+    private final RedirectPolicy redirects;
+
+    private final CookieHandler cookies;
+
+    TransportClientHttpRequestFactory(Transport transport, RequestOptions options, RedirectPolicy redirects,
+            CookieHandler cookies) {
+        this.transport = transport;
+        this.options = options;
+        this.redirects = redirects;
+        this.cookies = cookies;
+    }
+
+    /**
+     * A factory with the transport's own settings, following redirects and without cookies.
+     *
+     * @param transport the shared transport
+     */
+    public TransportClientHttpRequestFactory(Transport transport) {
+        this(transport, RequestOptions.NONE, RedirectPolicy.FOLLOW, null);
+    }
+
+    @Override
+    public ClientHttpRequest createRequest(URI uri, HttpMethod httpMethod) {
+        return new TransportClientHttpRequest(this, uri, httpMethod);
+    }
+
+    /** @return the shared transport */
+    public Transport getTransport() {
+        return this.transport;
+    }
+
+    RequestOptions options() {
+        return this.options;
+    }
+
+    RedirectPolicy redirects() {
+        return this.redirects;
+    }
+
+    /** Sends one hop, applying the cookie store around it. */
+    Response send(Request request) throws IOException {
+        Request outgoing = request;
+        if (this.cookies != null) {
+            Map<String, List<String>> stored = this.cookies.get(request.uri(), Map.of());
+            List<String> cookieHeader = stored.getOrDefault("Cookie", List.of());
+            if (!cookieHeader.isEmpty() && !request.headers().contains("Cookie")) {
+                Headers.Builder headers = request.headers().toBuilder();
+                headers.add("Cookie", String.join("; ", cookieHeader));
+                outgoing = request.toBuilder().headers(headers.build()).build();
+            }
+        }
+        Response response = this.transport.roundTrip(outgoing);
+        if (this.cookies != null) {
+            List<String> setCookies = response.headers().values("Set-Cookie");
+            if (!setCookies.isEmpty()) {
+                this.cookies.put(request.uri(), Map.of("Set-Cookie", setCookies));
+            }
+        }
+        return response;
+    }
+}

@@ -1,0 +1,4 @@
+/**
+ * Spring's {@code ClientHttpRequestFactory} on top of the pooled transport.
+ */
+package io.github.pooledtransport.spring.http;
