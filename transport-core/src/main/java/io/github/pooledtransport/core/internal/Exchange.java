@@ -124,7 +124,9 @@ final class Exchange {
             // RFC 9112 3.2.2: a proxy gets the absolute-form, without user-info or fragment.
             target = key.scheme() + "://" + hostHeader(key) + target;
         }
-        BasicClassicHttpRequest head = new BasicClassicHttpRequest(request.method(), target);
+        // Not the (method, String) constructor: it parses the target as a URI, turning the absolute-form back
+        // into origin-form and reading a path starting with "//" as an authority.
+        BasicClassicHttpRequest head = new BasicClassicHttpRequest(request.method(), null, null, target);
         Headers headers = request.headers();
         if (!headers.contains("Host")) {
             head.addHeader("Host", hostHeader(key));

@@ -20,7 +20,6 @@ import org.apache.hc.core5.http.impl.io.ChunkedInputStream;
 import org.apache.hc.core5.http.impl.io.ContentLengthInputStream;
 import org.apache.hc.core5.http.impl.io.DefaultHttpRequestWriter;
 import org.apache.hc.core5.http.impl.io.DefaultHttpResponseParser;
-import org.apache.hc.core5.http.impl.io.IdentityInputStream;
 import org.apache.hc.core5.http.impl.io.SessionInputBufferImpl;
 import org.apache.hc.core5.http.impl.io.SessionOutputBufferImpl;
 import org.apache.hc.core5.http.message.BasicClassicHttpRequest;
@@ -63,7 +62,9 @@ final class ProxyTunnels {
         InputStream in = socket.getInputStream();
         SessionOutputBufferImpl outBuffer = new SessionOutputBufferImpl(1024);
         SessionInputBufferImpl inBuffer = new SessionInputBufferImpl(8192, 8192);
-        BasicClassicHttpRequest request = new BasicClassicHttpRequest("CONNECT", target.authority());
+        // The authority-form verbatim: the (method, String) constructor would parse "host:443" as a URI with
+        // scheme "host" and send "CONNECT /".
+        BasicClassicHttpRequest request = new BasicClassicHttpRequest("CONNECT", null, null, target.authority());
         request.addHeader("Host", target.authority());
         String authorization = basicAuthorization(proxy);
         if (authorization != null) {
@@ -108,7 +109,8 @@ final class ProxyTunnels {
                 body = new ChunkedInputStream(buffer, in);
             }
             else if (length == ContentLengthStrategy.UNDEFINED) {
-                body = new IdentityInputStream(buffer, in);
+                // A close-delimited body may only end when the proxy gives up on us: not worth the wait.
+                return "";
             }
             else {
                 body = new ContentLengthInputStream(buffer, in, length);
