@@ -46,4 +46,19 @@ public final class TransportAutoConfiguration {
             ObjectProvider<InetAddressFilter> addressFilter) {
         return new TransportClientHttpRequestFactoryBuilder(transport, addressFilter.getIfAvailable());
     }
+
+    /**
+     * Here rather than with the endpoint: configprops and env must be masked even when the transport endpoint
+     * is not exposed.
+     */
+    @org.springframework.context.annotation.Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "org.springframework.boot.actuate.endpoint.SanitizingFunction")
+    static class CredentialsSanitizingConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean(name = "transportCredentialsSanitizingFunction")
+        TransportCredentialsSanitizingFunction transportCredentialsSanitizingFunction() {
+            return new TransportCredentialsSanitizingFunction();
+        }
+    }
 }
