@@ -65,8 +65,14 @@ final class TransportConfigFactory {
             }
         }
         b.proxyResolver(proxyResolver(p.getProxy()));
-        set("transport.proxy.connect-headers", p.getProxy().getConnectHeaders(),
-                headers -> b.proxyConnectHeaders(connectHeaders(headers)));
+        try {
+            b.proxyConnectHeaders(connectHeaders(p.getProxy().getConnectHeaders()));
+        }
+        catch (IllegalArgumentException | NullPointerException ex) {
+            // Never show the values: connect headers carry proxy tokens. The core's message names the header only.
+            throw new InvalidTransportPropertyException("transport.proxy.connect-headers", ex.getMessage(),
+                    "Use header names that are RFC 9110 tokens and values without CR, LF or NUL.", ex);
+        }
         if (p.getSsl().getBundle() != null) {
             b.sslContext(sslContext(sslBundles, p.getSsl().getBundle()), "ssl-bundle:" + p.getSsl().getBundle());
         }
@@ -110,8 +116,14 @@ final class TransportConfigFactory {
             Proxy proxy;
             try {
                 proxy = Proxy.parse(p.getUrl());
-                if (p.getUsername() != null) {
-                    proxy = proxy.withCredentials(p.getUsername(), p.getPassword());
+                if (p.getUsername() != null || p.getPassword() != null) {
+                    String username = (p.getUsername() != null) ? p.getUsername() : proxy.username();
+                    if (username == null) {
+                        throw new InvalidTransportPropertyException("transport.proxy.password",
+                                "a proxy password is set without a user name",
+                                "Set transport.proxy.username or put the user name in transport.proxy.url.", null);
+                    }
+                    proxy = proxy.withCredentials(username, p.getPassword());
                 }
             }
             catch (IllegalArgumentException ex) {
@@ -130,22 +142,28 @@ final class TransportConfigFactory {
             sources.add(ProxyResolver.of(proxy, noProxy));
         }
         else if (p.getPassword() != null || p.getUsername() != null) {
-            throw new InvalidTransportPropertyException("transport.proxy.username",
+            throw new InvalidTransportPropertyException(
+                    (p.getPassword() != null) ? "transport.proxy.password" : "transport.proxy.username",
                     "proxy credentials are set but transport.proxy.url is not",
                     "Set transport.proxy.url, or remove transport.proxy.username and transport.proxy.password.", null);
         }
-        try {
-            if (p.isFromSystemProperties()) {
+        if (p.isFromSystemProperties()) {
+            try {
                 sources.add(ProxyResolver.fromSystemProperties());
             }
-            if (p.isFromEnvironment()) {
-                sources.add(ProxyResolver.fromEnvironment());
+            catch (IllegalArgumentException ex) {
+                throw new InvalidTransportPropertyException("transport.proxy.from-system-properties", ex.getMessage(),
+                        "Fix the proxy setting named above, or turn this source off.", ex);
             }
         }
-        catch (IllegalArgumentException ex) {
-            throw new InvalidTransportPropertyException(
-                    p.isFromEnvironment() ? "transport.proxy.from-environment" : "transport.proxy.from-system-properties",
-                    ex.getMessage(), "Fix the proxy setting named above, or turn this source off.", ex);
+        if (p.isFromEnvironment()) {
+            try {
+                sources.add(ProxyResolver.fromEnvironment());
+            }
+            catch (IllegalArgumentException ex) {
+                throw new InvalidTransportPropertyException("transport.proxy.from-environment", ex.getMessage(),
+                        "Fix the proxy setting named above, or turn this source off.", ex);
+            }
         }
         return sources.isEmpty() ? ProxyResolver.DIRECT : ProxyResolver.firstConfigured(sources);
     }

@@ -120,7 +120,8 @@ public class TransportProperties {
     private final Proxy proxy = new Proxy();
 
     /**
-     * Per-host overrides, keyed by host or host:port, for example transport.hosts[api.example.com:443].
+     * Per-host overrides, keyed by host or host:port. In YAML quote the key ("[api.example.com:443]"); in a
+     * .properties file escape the colon: transport.hosts[api.example.com\:443].max-conns-per-host=10.
      */
     private final Map<String, Host> hosts = new LinkedHashMap<>();
 

@@ -1,0 +1,234 @@
+package io.github.pooledtransport.sample;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.springframework.stereotype.Service;
+import org.springframework.web.client.RestClient;
+
+import io.github.pooledtransport.core.CloseReason;
+import io.github.pooledtransport.core.HostStats;
+import io.github.pooledtransport.core.PoolStats;
+import io.github.pooledtransport.core.Transport;
+import io.github.pooledtransport.core.TransportConfig;
+import io.github.pooledtransport.core.TransportStats;
+import io.github.pooledtransport.spring.actuate.Finding;
+import io.github.pooledtransport.spring.actuate.TransportDiagnosis;
+import io.github.pooledtransport.spring.http.TransportClientHttpRequestFactory;
+
+/**
+ * Runs the demos: the same bounded burst of requests to the in-process downstream service, once with the good
+ * configuration and once for each classic way a connection pool fails. Each demo measures its own numbers.
+ */
+@Service
+public class DemoService {
+
+    /** Every demo is bounded in count and in time. */
+    static final int REQUESTS = 400;
+
+    static final int CONCURRENCY = 50;
+
+    static final Duration TIME_LIMIT = Duration.ofSeconds(60);
+
+    static final Map<String, String> DEMOS = new LinkedHashMap<>();
+
+    static {
+        DEMOS.put("good", "A burst of concurrent requests on the shared transport with its defaults: the burst opens "
+                + "about as many connections as there are concurrent callers and reuses them.");
+        DEMOS.put("small-idle-cap", "The same burst to a host whose idle cap is 2 (Go's default): connections beyond "
+                + "2 are closed when released and reopened by the next request.");
+        DEMOS.put("transport-per-request", "A new transport (and request factory) for every request: each request "
+                + "opens its own connection and leaves a TIME_WAIT socket.");
+        DEMOS.put("bodies-not-read", "Responses of 1 MiB closed after reading a few bytes: more than drain-on-close is "
+                + "left unread, so the connection cannot be reused.");
+        DEMOS.put("keep-alives-disabled", "A transport with disable-keep-alives=true: every request sends Connection: "
+                + "close and opens a new connection.");
+    }
+
+    private final Transport transport;
+
+    private final RestClient.Builder builder;
+
+    private final DownstreamClient downstreamClient;
+
+    private final DownstreamServer downstream;
+
+    /** One demo at a time: the numbers of two overlapping demos would mix. */
+    private final ReentrantLock running = new ReentrantLock();
+
+    DemoService(Transport transport, RestClient.Builder builder, DownstreamClient downstreamClient,
+            DownstreamServer downstream) {
+        this.transport = transport;
+        this.builder = builder;
+        this.downstreamClient = downstreamClient;
+        this.downstream = downstream;
+    }
+
+    /**
+     * @param name a demo name from {@link #DEMOS}
+     * @return what it measured
+     */
+    public DemoResult run(String name) throws InterruptedException {
+        String description = DEMOS.get(name);
+        if (description == null) {
+            throw new IllegalArgumentException("Unknown demo '" + name + "'; known: " + DEMOS.keySet());
+        }
+        if (!this.running.tryLock(TIME_LIMIT.toSeconds(), TimeUnit.SECONDS)) {
+            throw new IllegalStateException("Another demo is still running");
+        }
+        try {
+            return switch (name) {
+                case "good" -> onSharedTransport(name, description, "good", this.downstreamClient::hello);
+                case "small-idle-cap" -> {
+                    RestClient client = this.builder.baseUrl(this.downstream.baseUrl("small-idle-cap")).build();
+                    yield onSharedTransport(name, description, "small-idle-cap",
+                            () -> client.get().uri("/hello").retrieve().body(String.class));
+                }
+                case "bodies-not-read" -> {
+                    RestClient client = this.builder.baseUrl(this.downstream.baseUrl("bodies")).build();
+                    yield onSharedTransport(name, description, "bodies", () -> client.get().uri("/big")
+                            .exchange((request, response) -> readAFewBytes(response.getBody())));
+                }
+                case "transport-per-request" -> transportPerRequest(name, description);
+                default -> keepAlivesDisabled(name, description);
+            };
+        }
+        finally {
+            this.running.unlock();
+        }
+    }
+
+    private DemoResult onSharedTransport(String name, String description, String port, Call call)
+            throws InterruptedException {
+        String hostKey = "http://127.0.0.1:" + this.downstream.ports().get(port);
+        PoolStats before = hostStats(this.transport.stats(), hostKey);
+        long start = System.nanoTime();
+        int failed = burst(REQUESTS, call);
+        long durationMs = (System.nanoTime() - start) / 1_000_000;
+        TransportStats stats = this.transport.stats();
+        PoolStats after = hostStats(stats, hostKey);
+        return new DemoResult(name, description, hostKey, REQUESTS, CONCURRENCY, failed, durationMs,
+                after.opened() - before.opened(), after.reused() - before.reused(), closedDelta(before, after),
+                timeWait(port), findings(stats, hostKey));
+    }
+
+    private DemoResult transportPerRequest(String name, String description) throws InterruptedException {
+        String base = this.downstream.baseUrl("per-request");
+        int requests = REQUESTS / 2;
+        long[] opened = new long[1];
+        ReentrantLock lock = new ReentrantLock();
+        long start = System.nanoTime();
+        int failed = burst(requests, () -> {
+            // The anti-pattern on purpose: a transport and a client built for a single request.
+            try (Transport perRequest = new Transport(TransportConfig.defaults())) {
+                String body = RestClient.builder().requestFactory(new TransportClientHttpRequestFactory(perRequest))
+                        .baseUrl(base).build().get().uri("/hello").retrieve().body(String.class);
+                lock.lock();
+                try {
+                    opened[0] += perRequest.stats().totals().opened();
+                }
+                finally {
+                    lock.unlock();
+                }
+                return body;
+            }
+        });
+        long durationMs = (System.nanoTime() - start) / 1_000_000;
+        List<Finding> findings = TransportDiagnosis.analyze(this.transport.stats()).stream()
+                .filter(f -> f.code().equals("multiple-transports")).toList();
+        return new DemoResult(name, description, base.replace("http://", "http://"), requests, CONCURRENCY, failed,
+                durationMs, opened[0], 0, Map.of(CloseReason.TRANSPORT_CLOSED.code(), opened[0]), timeWait("per-request"),
+                findings);
+    }
+
+    private DemoResult keepAlivesDisabled(String name, String description) throws InterruptedException {
+        try (Transport noKeepAlive = new Transport(TransportConfig.builder().disableKeepAlives(true).build())) {
+            RestClient client = RestClient.builder().requestFactory(new TransportClientHttpRequestFactory(noKeepAlive))
+                    .baseUrl(this.downstream.baseUrl("no-keep-alive")).build();
+            long start = System.nanoTime();
+            int failed = burst(REQUESTS, () -> client.get().uri("/hello").retrieve().body(String.class));
+            long durationMs = (System.nanoTime() - start) / 1_000_000;
+            TransportStats stats = noKeepAlive.stats();
+            PoolStats totals = stats.totals();
+            return new DemoResult(name, description, stats.hosts().get(0).key().toString(), REQUESTS, CONCURRENCY,
+                    failed, durationMs, totals.opened(), totals.reused(), closedDelta(null, totals),
+                    timeWait("no-keep-alive"), TransportDiagnosis.analyze(stats).stream()
+                            .filter(f -> !f.code().equals("multiple-transports")).toList());
+        }
+    }
+
+    /** Runs {@code count} calls from {@link #CONCURRENCY} threads; returns how many failed. */
+    private static int burst(int count, Call call) throws InterruptedException {
+        ExecutorService executor = Executors.newFixedThreadPool(CONCURRENCY);
+        try {
+            List<Future<?>> futures = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                futures.add(executor.submit(() -> {
+                    call.run();
+                    return null;
+                }));
+            }
+            long deadline = System.nanoTime() + TIME_LIMIT.toNanos();
+            int failed = 0;
+            for (Future<?> future : futures) {
+                try {
+                    future.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                }
+                catch (java.util.concurrent.ExecutionException | TimeoutException ex) {
+                    failed++;
+                    future.cancel(true);
+                }
+            }
+            return failed;
+        }
+        finally {
+            executor.shutdownNow();
+        }
+    }
+
+    private static String readAFewBytes(InputStream body) throws IOException {
+        byte[] buffer = new byte[16];
+        int n = body.read(buffer);
+        return (n > 0) ? new String(buffer, 0, n) : "";
+    }
+
+    private static PoolStats hostStats(TransportStats stats, String hostKey) {
+        return stats.hosts().stream().filter(h -> h.key().toString().equals(hostKey)).map(HostStats::stats)
+                .findFirst().orElse(new PoolStats(0, 0, 0, 0, 0, 0, 0, 0, Map.of(), 0));
+    }
+
+    private static Map<String, Long> closedDelta(PoolStats before, PoolStats after) {
+        Map<String, Long> delta = new LinkedHashMap<>();
+        for (CloseReason reason : CloseReason.values()) {
+            long n = after.closed(reason) - ((before != null) ? before.closed(reason) : 0);
+            if (n != 0) {
+                delta.put(reason.code(), n);
+            }
+        }
+        return delta;
+    }
+
+    private static List<Finding> findings(TransportStats stats, String hostKey) {
+        return TransportDiagnosis.analyze(stats).stream().filter(f -> hostKey.equals(f.host())).toList();
+    }
+
+    private Integer timeWait(String port) {
+        return TimeWaitCounter.count(List.of(this.downstream.ports().get(port)));
+    }
+
+    @FunctionalInterface
+    interface Call {
+        Object run() throws Exception;
+    }
+}

@@ -1,0 +1,174 @@
+package io.github.pooledtransport.spring.autoconfigure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
+import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.web.client.RestClient;
+
+import io.github.pooledtransport.spring.actuate.TransportMetrics;
+import io.github.pooledtransport.spring.http.TransportClientHttpRequestFactoryBuilder;
+
+/**
+ * Pool meters: created when a {@link MeterRegistry} exists, fed by requests, host tags bounded.
+ */
+class TransportMetricsAutoConfigurationTests {
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class,
+                    TransportMetricsAutoConfiguration.class, TransportAutoConfiguration.class));
+
+    private final ApplicationContextRunner withRegistry = this.runner.withBean(MeterRegistry.class,
+            SimpleMeterRegistry::new);
+
+    private final List<MockWebServer> servers = new ArrayList<>();
+
+    @AfterEach
+    void stopServers() {
+        this.servers.forEach(MockWebServer::close);
+    }
+
+    private MockWebServer server() throws IOException {
+        MockWebServer server = new MockWebServer();
+        server.enqueue(new MockResponse.Builder().body("ok").build());
+        server.start(InetAddress.getLoopbackAddress(), 0);
+        this.servers.add(server);
+        return server;
+    }
+
+    private static void get(AssertableApplicationContext context, MockWebServer server) {
+        RestClient.builder()
+                .requestFactory(context.getBean(TransportClientHttpRequestFactoryBuilder.class).build())
+                .build()
+                .get().uri("http://127.0.0.1:" + server.getPort() + "/")
+                .retrieve().body(String.class);
+    }
+
+    private static String host(MockWebServer server) {
+        return "http://127.0.0.1:" + server.getPort();
+    }
+
+    @Test
+    void runWithoutMeterRegistryShouldNotHaveTransportMetrics() {
+        this.runner.run(context -> assertThat(context).doesNotHaveBean(TransportMetrics.class));
+    }
+
+    @Test
+    void runWithMeterRegistryShouldHaveTransportMetrics() {
+        this.withRegistry.run(context -> assertThat(context).hasSingleBean(TransportMetrics.class));
+    }
+
+    @Test
+    void runWhenTransportIsDisabledShouldNotHaveTransportMetrics() {
+        this.withRegistry.withPropertyValues("transport.enabled=false")
+                .run(context -> assertThat(context).doesNotHaveBean(TransportMetrics.class));
+    }
+
+    @Test
+    void requestShouldLeaveOneIdleConnectionGauge() throws IOException {
+        MockWebServer server = server();
+        this.withRegistry.run(context -> {
+            get(context, server);
+            MeterRegistry registry = context.getBean(MeterRegistry.class);
+            Gauge idle = registry.find("transport.pool.connections").tag("state", "idle").tag("host", host(server))
+                    .gauge();
+            assertThat(idle).isNotNull();
+            assertThat(idle.value()).isEqualTo(1.0);
+        });
+    }
+
+    @Test
+    void requestShouldCountOneOpenedConnection() throws IOException {
+        MockWebServer server = server();
+        this.withRegistry.run(context -> {
+            get(context, server);
+            MeterRegistry registry = context.getBean(MeterRegistry.class);
+            assertThat(registry.get("transport.pool.connections.opened").tag("host", host(server)).functionCounter()
+                    .count()).isEqualTo(1.0);
+        });
+    }
+
+    @Test
+    void requestShouldRecordTheAcquireTimer() throws IOException {
+        MockWebServer server = server();
+        this.withRegistry.run(context -> {
+            get(context, server);
+            Timer acquire = context.getBean(MeterRegistry.class).find("transport.pool.acquire")
+                    .tag("host", host(server)).timer();
+            assertThat(acquire).isNotNull();
+            assertThat(acquire.count()).isEqualTo(1);
+        });
+    }
+
+    @Test
+    void requestShouldRecordASuccessfulDial() throws IOException {
+        MockWebServer server = server();
+        this.withRegistry.run(context -> {
+            get(context, server);
+            Timer dial = context.getBean(MeterRegistry.class).find("transport.pool.dial").tag("outcome", "success")
+                    .timer();
+            assertThat(dial).isNotNull();
+            assertThat(dial.count()).isEqualTo(1);
+        });
+    }
+
+    @Test
+    void hostsBeyondMaxHostTagsShouldShareTheOtherTag() throws IOException {
+        MockWebServer first = server();
+        MockWebServer second = server();
+        MockWebServer third = server();
+        this.withRegistry.withPropertyValues("transport.metrics.max-host-tags=2").run(context -> {
+            get(context, first);
+            get(context, second);
+            get(context, third);
+            MeterRegistry registry = context.getBean(MeterRegistry.class);
+            Set<String> hostTags = registry.find("transport.pool.connections").meters().stream()
+                    .map(meter -> meter.getId().getTag("host")).collect(Collectors.toSet());
+            assertThat(hostTags).containsExactlyInAnyOrder(host(first), host(second), "other");
+        });
+    }
+
+    @Test
+    void otherTagShouldSumTheHostsBeyondTheLimit() throws IOException {
+        MockWebServer first = server();
+        MockWebServer second = server();
+        MockWebServer third = server();
+        this.withRegistry.withPropertyValues("transport.metrics.max-host-tags=1").run(context -> {
+            get(context, first);
+            get(context, second);
+            get(context, third);
+            MeterRegistry registry = context.getBean(MeterRegistry.class);
+            assertThat(registry.get("transport.pool.connections").tag("host", "other").tag("state", "idle").gauge()
+                    .value()).isEqualTo(2.0);
+            assertThat(registry.get("transport.pool.connections.opened").tag("host", "other").functionCounter()
+                    .count()).isEqualTo(2.0);
+        });
+    }
+
+    @Test
+    void metersShouldNotBeRegisteredForHostsNeverUsed() {
+        this.withRegistry.run(context -> {
+            List<Meter> meters = context.getBean(MeterRegistry.class).find("transport.pool.connections").meters()
+                    .stream().toList();
+            assertThat(meters).isEmpty();
+        });
+    }
+}
