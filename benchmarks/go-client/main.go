@@ -1,0 +1,165 @@
+// A Go net/http client driving the same cells as the JVM harness (LoadRun), as a reference point: Go's
+// DefaultTransport ("default") or a transport whose idle caps match the concurrency ("tuned").
+// It prints the same JSON line as LoadRun.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+func main() {
+	base := flag.String("url", "http://127.0.0.1:18080", "base URL")
+	path := flag.String("path", "/1k", "path")
+	concurrency := flag.Int("c", 1, "concurrent callers")
+	warmup := flag.Int("w", 2, "warm-up seconds")
+	duration := flag.Int("d", 5, "measured seconds")
+	burst := flag.Int("burst", 0, "requests per caller from a cold client (burst mode)")
+	tuned := flag.Bool("tuned", false, "idle caps matching the concurrency")
+	flag.Parse()
+
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	name := "go-default"
+	if *tuned {
+		name = "go-tuned"
+		transport.MaxIdleConns = 0
+		transport.MaxIdleConnsPerHost = *concurrency + 16
+	}
+	client := &http.Client{Transport: transport}
+	url := *base + *path
+
+	if *burst == 0 {
+		drive(client, url, *concurrency, time.Duration(*warmup)*time.Second, 0, nil)
+	}
+	accepts0 := accepts(*base)
+	timeWait0 := timeWait(*base)
+	rec := newRecorder(*concurrency)
+	start := time.Now()
+	drive(client, url, *concurrency, time.Duration(*duration)*time.Second, *burst, rec)
+	elapsed := time.Since(start)
+	n := rec.count()
+	fmt.Printf("{\"client\":\"%s\",\"path\":\"%s\",\"concurrency\":%d,\"mode\":\"%s\",\"requests\":%d,\"errors\":%d,"+
+		"\"rps\":%.1f,\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"opened\":%d,\"time_wait\":%d,\"alloc_per_request\":-1,\"java\":\"\"}\n",
+		name, *path, *concurrency, mode(*burst), n, atomic.LoadInt64(&rec.errors), float64(n)/elapsed.Seconds(),
+		rec.percentile(0.50)/1e6, rec.percentile(0.99)/1e6, accepts(*base)-accepts0, timeWait(*base)-timeWait0)
+}
+
+func mode(burst int) string {
+	if burst > 0 {
+		return "burst"
+	}
+	return "steady"
+}
+
+func drive(client *http.Client, url string, concurrency int, d time.Duration, perCaller int, rec *recorder) {
+	var wg sync.WaitGroup
+	deadline := time.Now().Add(d)
+	for i := 0; i < concurrency; i++ {
+		wg.Add(1)
+		go func(caller int) {
+			defer wg.Done()
+			for n := 0; (perCaller > 0 && n < perCaller) || (perCaller == 0 && time.Now().Before(deadline)); n++ {
+				t0 := time.Now()
+				resp, err := client.Get(url)
+				if err == nil {
+					_, err = io.ReadAll(resp.Body)
+					resp.Body.Close()
+					if err == nil && resp.StatusCode != http.StatusOK {
+						err = fmt.Errorf("status %d", resp.StatusCode)
+					}
+				}
+				if rec != nil {
+					if err != nil {
+						atomic.AddInt64(&rec.errors, 1)
+					} else {
+						rec.samples[caller] = append(rec.samples[caller], time.Since(t0).Nanoseconds())
+					}
+				}
+			}
+		}(i)
+	}
+	wg.Wait()
+}
+
+type recorder struct {
+	samples [][]int64
+	errors  int64
+}
+
+func newRecorder(callers int) *recorder {
+	return &recorder{samples: make([][]int64, callers)}
+}
+
+func (r *recorder) count() int64 {
+	var n int64
+	for _, s := range r.samples {
+		n += int64(len(s))
+	}
+	return n
+}
+
+func (r *recorder) percentile(p float64) float64 {
+	var all []int64
+	for _, s := range r.samples {
+		all = append(all, s...)
+	}
+	if len(all) == 0 {
+		return 0
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i] < all[j] })
+	i := int(float64(len(all))*p+0.999999) - 1
+	if i < 0 {
+		i = 0
+	}
+	return float64(all[i])
+}
+
+var acceptsLine = regexp.MustCompile(`\n\s*(\d+)\s+\d+\s+\d+`)
+
+func accepts(base string) int64 {
+	resp, err := http.Get(base + "/status")
+	if err != nil {
+		return -1
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	m := acceptsLine.FindStringSubmatch(string(body))
+	if m == nil {
+		return -1
+	}
+	n, _ := strconv.ParseInt(m[1], 10, 64)
+	return n - 1
+}
+
+func timeWait(base string) int {
+	port := base[strings.LastIndex(base, ":")+1:]
+	p, _ := strconv.Atoi(port)
+	count := 0
+	for _, file := range []string{"/proc/net/tcp", "/proc/net/tcp6"} {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			continue
+		}
+		for _, line := range strings.Split(string(data), "\n") {
+			f := strings.Fields(line)
+			if len(f) > 3 && f[3] == "06" {
+				local, _ := strconv.ParseInt(f[1][strings.Index(f[1], ":")+1:], 16, 32)
+				remote, _ := strconv.ParseInt(f[2][strings.Index(f[2], ":")+1:], 16, 32)
+				if int(local) == p || int(remote) == p {
+					count++
+				}
+			}
+		}
+	}
+	return count
+}
