@@ -153,7 +153,7 @@ public final class Request {
          */
         public Builder method(String method, RequestBody body) {
             Objects.requireNonNull(method, "method");
-            if (method.isEmpty() || !method.chars().allMatch(c -> Headers.isTokenChar((char) c))) {
+            if (!isToken(method)) {
                 throw new IllegalArgumentException("Invalid HTTP method '" + method.replaceAll("[\\r\\n\\x00]", "?") + "'");
             }
             if (body != null && (method.equals("GET") || method.equals("HEAD"))) {
@@ -162,6 +162,18 @@ public final class Request {
             this.method = method;
             this.body = body;
             return this;
+        }
+
+        private static boolean isToken(String s) {
+            if (s.isEmpty()) {
+                return false;
+            }
+            for (int i = 0; i < s.length(); i++) {
+                if (!Headers.isTokenChar(s.charAt(i))) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         /** @return this builder, set to GET without body */

@@ -122,14 +122,14 @@ final class Exchange {
         String target = (uri.getRawQuery() != null) ? path + "?" + uri.getRawQuery() : path;
         if (conn.forwardProxy) {
             // RFC 9112 3.2.2: a proxy gets the absolute-form, without user-info or fragment.
-            target = key.scheme() + "://" + hostHeader(key) + target;
+            target = key.scheme() + "://" + conn.host.hostHeader + target;
         }
         // Not the (method, String) constructor: it parses the target as a URI, turning the absolute-form back
         // into origin-form and reading a path starting with "//" as an authority.
         BasicClassicHttpRequest head = new BasicClassicHttpRequest(request.method(), null, null, target);
         Headers headers = request.headers();
         if (!headers.contains("Host")) {
-            head.addHeader("Host", hostHeader(key));
+            head.addHeader("Host", conn.host.hostHeader);
         }
         for (int i = 0; i < headers.size(); i++) {
             String name = headers.name(i);
@@ -153,12 +153,6 @@ final class Exchange {
             head.addHeader("Transfer-Encoding", "chunked");
         }
         return head;
-    }
-
-    private static String hostHeader(HostKey key) {
-        boolean defaultPort = key.port() == (key.isTls() ? 443 : 80);
-        String host = (key.host().indexOf(':') >= 0) ? "[" + key.host() + "]" : key.host();
-        return defaultPort ? host : host + ":" + key.port();
     }
 
     private void writeBody(Http1Connection conn, Request request, long framing) throws IOException {
@@ -388,12 +382,25 @@ final class Exchange {
         return -1;
     }
 
+    /** Whether a comma-separated header (Connection) lists the token; scans without splitting. */
     static boolean hasToken(java.util.List<String> values, String token) {
         for (String value : values) {
-            for (String part : value.split(",")) {
-                if (part.trim().equalsIgnoreCase(token)) {
+            int start = 0;
+            while (start <= value.length()) {
+                int comma = value.indexOf(',', start);
+                int end = (comma < 0) ? value.length() : comma;
+                int from = start;
+                int to = end;
+                while (from < to && value.charAt(from) == ' ') {
+                    from++;
+                }
+                while (to > from && value.charAt(to - 1) == ' ') {
+                    to--;
+                }
+                if (to - from == token.length() && value.regionMatches(true, from, token, 0, token.length())) {
                     return true;
                 }
+                start = end + 1;
             }
         }
         return false;

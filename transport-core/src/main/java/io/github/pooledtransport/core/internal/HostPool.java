@@ -24,6 +24,9 @@ public final class HostPool {
     /** Zero for none. */
     final java.time.Duration responseHeaderTimeout;
 
+    /** The Host header for this key, computed once instead of per request. */
+    final String hostHeader;
+
     /** The proxy this host is reached through, or {@code null} for a direct connection. */
     io.github.pooledtransport.core.Proxy proxy;
 
@@ -62,6 +65,9 @@ public final class HostPool {
             java.time.Duration responseHeaderTimeout) {
         this.key = key;
         this.responseHeaderTimeout = responseHeaderTimeout;
+        boolean defaultPort = key.port() == (key.isTls() ? 443 : 80);
+        String host = (key.host().indexOf(':') >= 0) ? "[" + key.host() + "]" : key.host();
+        this.hostHeader = defaultPort ? host : host + ":" + key.port();
         this.maxIdleConnsPerHost = maxIdleConnsPerHost;
         this.maxConnsPerHost = maxConnsPerHost;
         this.idleTimeoutNanos = idleTimeoutNanos;
