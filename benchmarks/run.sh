@@ -3,7 +3,7 @@
 # ratios) and docs/benchmarks/throughput.svg. Needs nginx and wrk (Debian: apt-get install nginx wrk), and Go
 # (golang-go) for the Go reference client; a missing wrk or Go only drops those rows.
 #
-#   benchmarks/run.sh                      # the full matrix, about 20 minutes on 2 cores
+#   benchmarks/run.sh                      # the full matrix, about 25 minutes on 2 cores
 #   WARMUP=1 DURATION=2 REPS=1 benchmarks/run.sh   # a quick smoke run
 #
 # Everything listens on and talks to 127.0.0.1 only, and every cell is bounded in time.
@@ -63,10 +63,10 @@ java_cell() { # client path concurrency [extra...]
     io.github.pooledtransport.benchmarks.load.LoadRun "$1" "$BASE" "$2" "$3" "$WARMUP" "$DURATION" "${@:4}" \
     | grep '^{' >> "$RESULTS" || echo "cell failed: $*" >&2
 }
-java25_cell() {
+java25_cell() { # client path concurrency [extra...]: callers on virtual threads, JDK 25
   [ -x "$JDK25/bin/java" ] || return 0
   timeout $((WARMUP + DURATION + 120)) "$JDK25/bin/java" -Xms1g -Xmx1g -XX:+UseParallelGC -cp "$CP" \
-    io.github.pooledtransport.benchmarks.load.LoadRun "$1" "$BASE" "$2" "$3" "$WARMUP" "$DURATION" virtual \
+    io.github.pooledtransport.benchmarks.load.LoadRun "$1" "$BASE" "$2" "$3" "$WARMUP" "$DURATION" virtual "${@:4}" \
     | grep '^{' >> "$RESULTS" || echo "cell failed: $*" >&2
 }
 go_cell() { # variant path concurrency [burst]
@@ -98,9 +98,12 @@ for rep in $(seq 1 "$REPS"); do
   go_cell default /1m 16; go_cell tuned /1m 16; wrk_cell /1m 16
   for client in "${JVM_CLIENTS[@]}"; do echo "  burst $client"; java_cell "$client" /1k 200 burst=100; done
   go_cell default /1k 200 100; go_cell tuned /1k 200 100
-  for c in 16 256; do
+  # Ours and the best JVM peer again with callers on virtual threads (JDK 25): no OS thread per caller.
+  for c in 1 16 64 256; do
     echo "  JDK 25 virtual threads /1k x $c"; java25_cell pooled /1k "$c"; java25_cell hc5-tuned /1k "$c"
   done
+  echo "  JDK 25 virtual threads /1m x 16"; java25_cell pooled /1m 16; java25_cell hc5-tuned /1m 16
+  echo "  JDK 25 virtual threads burst"; java25_cell pooled /1k 200 burst=100; java25_cell hc5-tuned /1k 200 burst=100
 done
 
 {

@@ -1,8 +1,6 @@
 package io.github.pooledtransport.core;
 
-import java.net.InetAddress;
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.util.Map;
 
 /** Proxies from {@code HTTP_PROXY}, {@code HTTPS_PROXY}, {@code ALL_PROXY} and {@code NO_PROXY}. */
@@ -54,15 +52,7 @@ final class EnvironmentProxies implements ProxyResolver {
         if (host.equals("localhost") || host.endsWith(".localhost")) {
             return true;
         }
-        if (host.indexOf(':') >= 0 || host.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
-            try {
-                return InetAddress.getByName(host).isLoopbackAddress(); // a literal: no DNS lookup
-            }
-            catch (UnknownHostException ex) {
-                return false;
-            }
-        }
-        return false;
+        return io.github.pooledtransport.core.internal.IpLiterals.isLoopbackLiteral(host);
     }
 
     private static Proxy parse(Map<String, String> env, String name) {

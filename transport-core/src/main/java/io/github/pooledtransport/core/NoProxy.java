@@ -1,8 +1,6 @@
 package io.github.pooledtransport.core;
 
 import java.math.BigInteger;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -178,18 +176,7 @@ public final class NoProxy {
         }
 
         static byte[] ipLiteral(String host) {
-            boolean v4 = host.matches("\\d{1,3}(\\.\\d{1,3}){3}");
-            boolean v6 = host.indexOf(':') >= 0 && host.matches("[0-9a-f:.%a-z]+");
-            if (!v4 && !v6) {
-                return null;
-            }
-            try {
-                // A literal never triggers a DNS lookup.
-                return InetAddress.getByName(host).getAddress();
-            }
-            catch (UnknownHostException ex) {
-                return null;
-            }
+            return io.github.pooledtransport.core.internal.IpLiterals.parse(host);
         }
 
         private static int parsePort(String text, String entry) {

@@ -289,7 +289,7 @@ final class Dialer {
     }
 
     static boolean isIpLiteral(String host) {
-        return host.indexOf(':') >= 0 || host.matches("\\d{1,3}(\\.\\d{1,3}){3}");
+        return IpLiterals.isIpLiteral(host);
     }
 
     private static void closeQuietly(java.io.Closeable closeable) {

@@ -309,7 +309,8 @@ final class Exchange {
             }
         }
         conn.in.perReadTimeout(readTimeoutMillis);
-        String protocol = version.format();
+        // format() builds a new string per response; the common case is a constant.
+        String protocol = HttpVersion.HTTP_1_1.equals(version) ? "HTTP/1.1" : version.format();
         if (!hasBody || length == 0) {
             this.pool.release(conn, unlessStrayBytes(conn, closeAfter));
             return new Response(status, response.getReasonPhrase(), protocol, headers, ResponseBody.empty());

@@ -152,4 +152,9 @@ final class ExchangeBody extends InputStream {
     boolean isReleased() {
         return this.released.get();
     }
+
+    /** @return the bytes still to come when the length was declared, or -1 when it is unknown */
+    long remaining() {
+        return (this.contentLength >= 0) ? this.contentLength - this.consumed : -1;
+    }
 }

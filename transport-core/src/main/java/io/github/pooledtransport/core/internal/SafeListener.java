@@ -20,7 +20,7 @@ import io.github.pooledtransport.core.TransportListener;
  * Calls the configured listeners in order and contains their failures: a listener that throws is logged
  * once (per listener class) and never breaks a request or the pool.
  */
-public final class SafeListener implements TransportListener, PoolEvents {
+public class SafeListener implements TransportListener, PoolEvents {
 
     private static final Logger logger = LoggerFactory.getLogger(SafeListener.class);
 
@@ -31,6 +31,15 @@ public final class SafeListener implements TransportListener, PoolEvents {
     /** @param listeners the listeners, called in this order */
     public SafeListener(List<TransportListener> listeners) {
         this.listeners = listeners.toArray(new TransportListener[0]);
+    }
+
+    /**
+     * @param listeners the listeners, called in this order
+     * @return a listener that calls them; without any, one whose methods do nothing, so the request path
+     *     allocates no event lambdas
+     */
+    public static SafeListener of(List<TransportListener> listeners) {
+        return listeners.isEmpty() ? new Silent() : new SafeListener(listeners);
     }
 
     /** @return whether there is no listener, so callers can skip building event arguments */
@@ -115,5 +124,65 @@ public final class SafeListener implements TransportListener, PoolEvents {
     @Override
     public void connectionClosed(HostKey key, long connectionId, CloseReason reason) {
         each(l -> l.connectionClosed(key, connectionId, reason));
+    }
+
+    /** Used when no listener is configured: every event is a no-op. */
+    private static final class Silent extends SafeListener {
+
+        Silent() {
+            super(List.of());
+        }
+
+        @Override
+        public void getConn(HostKey key) {
+        }
+
+        @Override
+        public void gotConn(HostKey key, ConnectionInfo info) {
+        }
+
+        @Override
+        public void dnsStart(String host) {
+        }
+
+        @Override
+        public void dnsDone(String host, List<InetAddress> addresses, IOException error) {
+        }
+
+        @Override
+        public void connectStart(InetSocketAddress address) {
+        }
+
+        @Override
+        public void connectDone(InetSocketAddress address, IOException error) {
+        }
+
+        @Override
+        public void tlsHandshakeStart(HostKey key) {
+        }
+
+        @Override
+        public void tlsHandshakeDone(HostKey key, String protocol, String cipherSuite, IOException error) {
+        }
+
+        @Override
+        public void wroteHeaders(HostKey key) {
+        }
+
+        @Override
+        public void wroteRequest(HostKey key, IOException error) {
+        }
+
+        @Override
+        public void gotFirstResponseByte(HostKey key) {
+        }
+
+        @Override
+        public void putIdleConn(HostKey key, long connectionId) {
+        }
+
+        @Override
+        public void connectionClosed(HostKey key, long connectionId, CloseReason reason) {
+        }
     }
 }

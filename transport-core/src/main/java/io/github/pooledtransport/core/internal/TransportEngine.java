@@ -59,7 +59,7 @@ public final class TransportEngine {
      */
     public TransportEngine(TransportConfig config) {
         this.config = Objects.requireNonNull(config, "config");
-        this.listener = new SafeListener(config.listeners());
+        this.listener = SafeListener.of(config.listeners());
         this.pool = new ConnectionPool(config.maxIdleConns(), this::newHostPool, config.timeSource(), this.listener,
                 EvictionScheduler.SHARED);
         this.dialer = new Dialer(config, this.listener);

@@ -62,6 +62,40 @@ final class TransportResponseBody extends ResponseBody {
         return result;
     }
 
+    /**
+     * With a declared length, reads straight into one array of the exact size: {@code InputStream}'s default
+     * reads into a list of chunks and copies them again, which doubles the work for large bodies (Spring's byte[]
+     * converter calls this).
+     */
+    @Override
+    public byte[] readNBytes(int len) throws IOException {
+        long remaining = (this.stream == this.raw && !this.closed) ? this.raw.remaining() : -1;
+        if (remaining < 0 || len < 0) {
+            return super.readNBytes(len);
+        }
+        byte[] bytes = new byte[(int) Math.min(len, remaining)];
+        int n = 0;
+        while (n < bytes.length) {
+            int read = read(bytes, n, bytes.length - n);
+            if (read < 0) {
+                return java.util.Arrays.copyOf(bytes, n);
+            }
+            n += read;
+        }
+        return bytes;
+    }
+
+    @Override
+    public byte[] readAllBytes() throws IOException {
+        long remaining = (this.stream == this.raw && !this.closed) ? this.raw.remaining() : -1;
+        if (remaining < 0 || remaining > Integer.MAX_VALUE - 8) {
+            return super.readAllBytes();
+        }
+        byte[] bytes = readNBytes((int) remaining);
+        read(); // the framing's end (always -1 here): gives the connection back now, as Go does
+        return bytes;
+    }
+
     @Override
     public int available() throws IOException {
         return this.closed ? 0 : stream().available();
