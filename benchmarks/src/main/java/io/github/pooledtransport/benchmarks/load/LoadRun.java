@@ -140,10 +140,20 @@ public final class LoadRun {
 
     /** Bytes allocated by the current thread, or -1 where the JVM does not tell (virtual threads). */
     private static long allocated() {
-        if (ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean bean) {
+        if (ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean bean
+                && !isVirtual(Thread.currentThread())) {
             return bean.getCurrentThreadAllocatedBytes();
         }
         return -1;
+    }
+
+    private static boolean isVirtual(Thread thread) {
+        try {
+            return (Boolean) Thread.class.getMethod("isVirtual").invoke(thread);
+        }
+        catch (ReflectiveOperationException ex) {
+            return false; // before Java 21 there are no virtual threads
+        }
     }
 
     private static ThreadFactory virtualThreads() throws Exception {
@@ -211,7 +221,7 @@ public final class LoadRun {
 
         long allocatedPerRequest() {
             long n = count();
-            return (n == 0 || this.allocated.get() < 0) ? -1 : this.allocated.get() / n;
+            return (n == 0 || this.allocated.get() <= 0) ? -1 : this.allocated.get() / n;
         }
     }
 }

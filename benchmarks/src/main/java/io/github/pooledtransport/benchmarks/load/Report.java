@@ -72,7 +72,8 @@ public final class Report {
                         String runs = e.getValue().stream().map(c -> fmt(c.rps())).collect(Collectors.joining(", "));
                         md.append(String.format(Locale.ROOT, "| %s | %s | %s | %.2f | %.2f | %d | %d | %s | %d |%n",
                                 e.getKey(), fmt(m.rps()), runs, m.p50(), m.p99(), m.opened(), m.timeWait(),
-                                m.allocPerRequest() < 0 ? "n/a" : String.valueOf(m.allocPerRequest()),
+                                (m.allocPerRequest() < 0 || m.client().endsWith("+vt")) ? "n/a"
+                                        : String.valueOf(m.allocPerRequest()),
                                 e.getValue().stream().mapToLong(Cell::errors).sum()));
                     });
             md.append('\n');
