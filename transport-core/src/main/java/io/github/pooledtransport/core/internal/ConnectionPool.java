@@ -381,22 +381,6 @@ public final class ConnectionPool {
     }
 
     /**
-     * Records the server's {@code Keep-Alive: timeout} hint for an active connection.
-     *
-     * @param c the connection
-     * @param deadline when the server will drop it, in clock nanos
-     */
-    public void setServerIdleDeadline(PooledConnection c, long deadline) {
-        this.lock.lock();
-        try {
-            c.serverIdleDeadline = deadline;
-        }
-        finally {
-            this.lock.unlock();
-        }
-    }
-
-    /**
      * Closes idle connections whose idle timeout, server keep-alive hint or lifetime has passed.
      *
      * @return how many were closed

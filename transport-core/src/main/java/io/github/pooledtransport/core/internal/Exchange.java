@@ -305,6 +305,8 @@ final class Exchange {
         if (closeAfter == null) {
             long keepAliveNanos = keepAliveTimeoutNanos(headers);
             if (keepAliveNanos >= 0) {
+                // Written without the pool's lock: the connection is active and owned by this exchange; the pool
+                // reads the field only after release(), which takes the lock after this write.
                 conn.serverIdleDeadline = this.config.timeSource().nanoTime() + keepAliveNanos;
             }
         }

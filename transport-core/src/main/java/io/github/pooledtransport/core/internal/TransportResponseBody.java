@@ -130,8 +130,4 @@ final class TransportResponseBody extends ResponseBody {
         }
         return this.stream;
     }
-
-    boolean isGunzip() {
-        return this.gunzip;
-    }
 }
