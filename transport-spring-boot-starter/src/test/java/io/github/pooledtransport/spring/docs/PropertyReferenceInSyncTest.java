@@ -31,6 +31,8 @@ class PropertyReferenceInSyncTest {
     @Test
     void everyPropertyInTheMetadataIsDocumentedWithItsDefault() throws IOException {
         String page = Files.readString(PAGE);
+        assertThat(metadata().required("properties").toString()).as("the starter's own metadata was generated")
+                .contains("\"transport.max-idle-conns\"");
         List<String> missing = new ArrayList<>();
         List<String> wrongDefaults = new ArrayList<>();
         for (JsonNode property : metadata().required("properties")) {
