@@ -6,6 +6,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
+import io.github.pooledtransport.core.internal.IpLiterals;
+
 /**
  * A list of hosts to reach directly, as in the {@code NO_PROXY} environment variable. Entries are separated
  * by commas or spaces and match like Go's {@code httpproxy} package:
@@ -83,7 +85,7 @@ public final class NoProxy {
         if (h.endsWith(".")) {
             h = h.substring(0, h.length() - 1);
         }
-        byte[] ip = Entry.ipLiteral(h);
+        byte[] ip = IpLiterals.parse(h);
         for (Entry entry : this.entries) {
             if (entry.matches(h, ip, port)) {
                 return true;
@@ -119,7 +121,7 @@ public final class NoProxy {
             }
             int slash = host.indexOf('/');
             if (slash > 0) {
-                byte[] network = ipLiteral(host.substring(0, slash));
+                byte[] network = IpLiterals.parse(host.substring(0, slash));
                 if (network == null) {
                     throw new IllegalArgumentException("Malformed CIDR range in no-proxy entry '" + s + "'");
                 }
@@ -135,7 +137,7 @@ public final class NoProxy {
                 }
                 return new Entry(null, false, network, prefix, port);
             }
-            byte[] ip = ipLiteral(host);
+            byte[] ip = IpLiterals.parse(host);
             if (ip != null) {
                 return new Entry(null, false, ip, ip.length * 8, port);
             }
@@ -173,10 +175,6 @@ public final class NoProxy {
             BigInteger a = new BigInteger(1, ip).and(mask);
             BigInteger b = new BigInteger(1, this.network).and(mask);
             return a.equals(b);
-        }
-
-        static byte[] ipLiteral(String host) {
-            return io.github.pooledtransport.core.internal.IpLiterals.parse(host);
         }
 
         private static int parsePort(String text, String entry) {

@@ -101,10 +101,10 @@ final class Dialer {
             }
             else {
                 InetAddress resolved = null;
-                if (proxy.type() == Proxy.Type.SOCKS5 && !isIpLiteral(key.host())) {
+                if (proxy.type() == Proxy.Type.SOCKS5 && !IpLiterals.isIpLiteral(key.host())) {
                     resolved = allowed(key, resolve(key, key.host())).get(0);
                 }
-                else if (isIpLiteral(key.host())) {
+                else if (IpLiterals.isIpLiteral(key.host())) {
                     allowed(key, List.of(InetAddress.getByName(key.host())));
                 }
                 tunnelTimeout(socket, deadline, key, proxy);
@@ -265,7 +265,7 @@ final class Dialer {
                 parameters.setEndpointIdentificationAlgorithm("HTTPS");
             }
             parameters.setApplicationProtocols(new String[] { "http/1.1" });
-            if (!isIpLiteral(peerHost)) { // RFC 6066 3: SNI carries host names only, never IP literals
+            if (!IpLiterals.isIpLiteral(peerHost)) { // RFC 6066 3: SNI carries host names only, never IP literals
                 parameters.setServerNames(List.of(new SNIHostName(peerHost)));
             }
             ssl.setSSLParameters(parameters);
@@ -286,10 +286,6 @@ final class Dialer {
                     : "TLS handshake with " + peer + " for " + key + " failed: " + ex.getMessage();
             throw new TransportException(key, message, ex);
         }
-    }
-
-    static boolean isIpLiteral(String host) {
-        return IpLiterals.isIpLiteral(host);
     }
 
     private static void closeQuietly(java.io.Closeable closeable) {

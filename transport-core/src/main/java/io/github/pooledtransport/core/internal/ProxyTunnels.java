@@ -166,7 +166,7 @@ final class ProxyTunnels {
         }
         out.write(new byte[] { 5, 1, 0 }); // version, CONNECT, reserved
         InetAddress address = resolved;
-        if (address == null && Dialer.isIpLiteral(target.host())) {
+        if (address == null && IpLiterals.isIpLiteral(target.host())) {
             address = InetAddress.getByName(target.host()); // a literal: no lookup
         }
         if (address == null) {
