@@ -52,6 +52,26 @@ public record HostKey(String scheme, String host, int port, String proxy, String
         return (this.host.indexOf(':') >= 0 ? "[" + this.host + "]" : this.host) + ":" + this.port;
     }
 
+    /*
+     * Written out rather than generated: every request looks its key up in the pool's map, and the generated
+     * record methods showed up in profiles of that lookup.
+     */
+    @Override
+    public boolean equals(Object other) {
+        return this == other || (other instanceof HostKey that && this.port == that.port
+                && this.host.equals(that.host) && this.scheme.equals(that.scheme)
+                && Objects.equals(this.proxy, that.proxy) && Objects.equals(this.tlsIdentity, that.tlsIdentity));
+    }
+
+    @Override
+    public int hashCode() {
+        int result = this.host.hashCode();
+        result = 31 * result + this.port;
+        result = 31 * result + this.scheme.hashCode();
+        result = 31 * result + ((this.proxy != null) ? this.proxy.hashCode() : 0);
+        return 31 * result + ((this.tlsIdentity != null) ? this.tlsIdentity.hashCode() : 0);
+    }
+
     /** @return {@code scheme://host:port}, followed by the proxy and TLS identity when present */
     @Override
     public String toString() {

@@ -1,6 +1,8 @@
 package io.github.pooledtransport.core;
 
 import java.net.URI;
+
+import io.github.pooledtransport.core.internal.Uris;
 import java.util.Objects;
 import java.util.Set;
 

@@ -336,7 +336,7 @@ final class Exchange {
         }
         TransportResponseBody body = new TransportResponseBody(raw, gunzip, gunzip ? -1 : declared);
         if (this.leaks.isEnabled()) {
-            this.leaks.watch(body, raw, request.toString(), site);
+            this.leaks.watch(body, raw, request.method(), request.uri(), site);
         }
         return new Response(status, response.getReasonPhrase(), protocol, headers, body);
     }

@@ -1,6 +1,7 @@
 package io.github.pooledtransport.core.internal;
 
 import java.lang.ref.Cleaner;
+import java.net.URI;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,29 +40,32 @@ final class LeakTracker {
     /**
      * @param body the caller's body
      * @param raw the exchange body that holds the connection
-     * @param requestLine the request line, for the log (never headers)
+     * @param method the request method, for the log
+     * @param uri the request URI, for the log (its user info is masked there; headers are never logged)
      * @param site where the response was obtained, or {@code null} when stack traces are off
      */
-    void watch(TransportResponseBody body, ExchangeBody raw, String requestLine, Throwable site) {
-        body.watch(CLEANER.register(body, new Leak(raw, requestLine, site)));
+    void watch(TransportResponseBody body, ExchangeBody raw, String method, URI uri, Throwable site) {
+        body.watch(CLEANER.register(body, new Leak(raw, method, uri, site)));
     }
 
-    private record Leak(ExchangeBody raw, String requestLine, Throwable site) implements Runnable {
+    /** The request line is formatted only when a leak is reported, not for every response watched. */
+    private record Leak(ExchangeBody raw, String method, URI uri, Throwable site) implements Runnable {
 
         @Override
         public void run() {
             if (this.raw.isReleased() || !this.raw.release(CloseReason.LEAKED)) {
                 return;
             }
+            String requestLine = this.method + " " + Uris.withoutUserInfo(this.uri);
             if (this.site != null) {
                 logger.warn("A response was never closed and has been garbage collected: {}. Its connection was "
                         + "closed (reason leaked). Close every response, or read its body to the end; it was "
-                        + "obtained here:", this.requestLine, this.site);
+                        + "obtained here:", requestLine, this.site);
             }
             else {
                 logger.warn("A response was never closed and has been garbage collected: {}. Its connection was "
                         + "closed (reason leaked). Close every response, or read its body to the end. Set leak "
-                        + "detection to WITH_STACK_TRACES to log where it was obtained.", this.requestLine);
+                        + "detection to WITH_STACK_TRACES to log where it was obtained.", requestLine);
             }
         }
     }

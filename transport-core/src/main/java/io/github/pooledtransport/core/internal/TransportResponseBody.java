@@ -10,6 +10,10 @@ import io.github.pooledtransport.core.ResponseBody;
 /**
  * The body handed to the caller: the exchange body, gzip-decoded when the transport asked for gzip, and
  * watched for leaks when leak detection is on.
+ * <p>
+ * It supports {@code mark}/{@code reset}: Spring's {@code RestClient} peeks at one byte to tell an empty body
+ * from a present one, and wraps any stream without mark support in a {@code PushbackInputStream}, which hides
+ * the exact-size {@link #readNBytes} below and makes every {@code byte[]} read copy its body twice.
  */
 final class TransportResponseBody extends ResponseBody {
 
@@ -24,6 +28,18 @@ final class TransportResponseBody extends ResponseBody {
     private Cleaner.Cleanable leakWatch;
 
     private boolean closed;
+
+    /** Bytes read since {@link #mark}, kept for {@link #reset}; {@code null} when nothing is kept. */
+    private byte[] marked;
+
+    /** How many bytes of {@link #marked} are valid. */
+    private int markedCount;
+
+    /** The next byte of {@link #marked} to serve again after a reset; equals markedCount when none is due. */
+    private int markedPos;
+
+    /** How many bytes the caller allowed past the mark; -1 when there is no valid mark. */
+    private int markLimit = -1;
 
     TransportResponseBody(ExchangeBody raw, boolean gunzip, long contentLength) {
         this.raw = raw;
@@ -43,12 +59,106 @@ final class TransportResponseBody extends ResponseBody {
 
     @Override
     public int read() throws IOException {
-        return atEnd(stream().read());
+        if (this.markedPos < this.markedCount) {
+            ensureOpen();
+            int b = this.marked[this.markedPos++] & 0xff;
+            releaseServedMark();
+            return b;
+        }
+        int b = atEnd(stream().read());
+        if (b >= 0 && this.markLimit >= 0 && room(1)) {
+            this.marked[this.markedCount++] = (byte) b;
+            this.markedPos = this.markedCount;
+        }
+        return b;
     }
 
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
-        return atEnd(stream().read(b, off, len));
+        java.util.Objects.checkFromIndexSize(off, len, b.length);
+        if (this.markedPos < this.markedCount) {
+            ensureOpen();
+            int n = Math.min(len, this.markedCount - this.markedPos);
+            System.arraycopy(this.marked, this.markedPos, b, off, n);
+            this.markedPos += n;
+            releaseServedMark();
+            return n;
+        }
+        int n = atEnd(stream().read(b, off, len));
+        if (n > 0 && this.markLimit >= 0 && room(n)) {
+            System.arraycopy(b, off, this.marked, this.markedCount, n);
+            this.markedCount += n;
+            this.markedPos = this.markedCount;
+        }
+        return n;
+    }
+
+    @Override
+    public boolean markSupported() {
+        return true;
+    }
+
+    /**
+     * Marks this position; up to {@code readlimit} bytes read after it are kept so that {@link #reset} can
+     * serve them again. Reading further drops them and the mark.
+     */
+    @Override
+    public void mark(int readlimit) {
+        readlimit = Math.max(0, readlimit);
+        // Bytes kept from an earlier mark and not served again yet come after the new mark: keep them.
+        int pending = this.markedCount - this.markedPos;
+        if (pending > 0) {
+            this.marked = java.util.Arrays.copyOfRange(this.marked, this.markedPos,
+                    this.markedPos + Math.max(pending, Math.min(readlimit, 8192)));
+        }
+        else if (this.marked != null && this.marked.length > readlimit) {
+            this.marked = null;
+        }
+        this.markedCount = pending;
+        this.markedPos = 0;
+        this.markLimit = Math.max(readlimit, pending);
+    }
+
+    @Override
+    public void reset() throws IOException {
+        ensureOpen();
+        if (this.markLimit < 0) {
+            throw new IOException("Resetting to an invalid mark: mark() was not called, or more bytes were read "
+                    + "after it than its read limit");
+        }
+        this.markedPos = 0;
+    }
+
+    /**
+     * Makes room to keep {@code n} more bytes read after the mark, or drops the mark when they would pass its
+     * read limit.
+     *
+     * @return whether the bytes are to be kept
+     */
+    private boolean room(int n) {
+        if (this.markedCount + n > this.markLimit) {
+            dropMark();
+            return false;
+        }
+        if (this.marked == null || this.marked.length < this.markedCount + n) {
+            int size = Math.min(this.markLimit, Math.max(this.markedCount + n, this.markedCount * 2));
+            this.marked = (this.marked == null) ? new byte[size] : java.util.Arrays.copyOf(this.marked, size);
+        }
+        return true;
+    }
+
+    /** Frees the kept bytes once they are served again and no mark needs them. */
+    private void releaseServedMark() {
+        if (this.markLimit < 0 && this.markedPos == this.markedCount) {
+            this.marked = null;
+            this.markedCount = 0;
+            this.markedPos = 0;
+        }
+    }
+
+    private void dropMark() {
+        this.markLimit = -1;
+        releaseServedMark();
     }
 
     /**
@@ -69,7 +179,7 @@ final class TransportResponseBody extends ResponseBody {
      */
     @Override
     public byte[] readNBytes(int len) throws IOException {
-        long remaining = (this.stream == this.raw && !this.closed) ? this.raw.remaining() : -1;
+        long remaining = remaining();
         if (remaining < 0 || len < 0) {
             return super.readNBytes(len);
         }
@@ -87,7 +197,7 @@ final class TransportResponseBody extends ResponseBody {
 
     @Override
     public byte[] readAllBytes() throws IOException {
-        long remaining = (this.stream == this.raw && !this.closed) ? this.raw.remaining() : -1;
+        long remaining = remaining();
         if (remaining < 0 || remaining > Integer.MAX_VALUE - 8) {
             return super.readAllBytes();
         }
@@ -96,9 +206,18 @@ final class TransportResponseBody extends ResponseBody {
         return bytes;
     }
 
+    /** @return the bytes left before the end of the body when its length is known, else -1 */
+    private long remaining() {
+        if (this.stream != this.raw || this.closed) {
+            return -1;
+        }
+        long raw = this.raw.remaining();
+        return (raw < 0) ? -1 : raw + (this.markedCount - this.markedPos);
+    }
+
     @Override
     public int available() throws IOException {
-        return this.closed ? 0 : stream().available();
+        return this.closed ? 0 : (this.markedCount - this.markedPos) + stream().available();
     }
 
     @Override
@@ -107,6 +226,10 @@ final class TransportResponseBody extends ResponseBody {
             return;
         }
         this.closed = true;
+        this.marked = null;
+        this.markedCount = 0;
+        this.markedPos = 0;
+        this.markLimit = -1;
         try {
             if (this.stream != null && this.stream != this.raw) {
                 this.stream.close(); // releases the inflater, then closes raw
@@ -120,10 +243,14 @@ final class TransportResponseBody extends ResponseBody {
         }
     }
 
-    private InputStream stream() throws IOException {
+    private void ensureOpen() throws IOException {
         if (this.closed) {
             throw new IOException("Response body is closed");
         }
+    }
+
+    private InputStream stream() throws IOException {
+        ensureOpen();
         if (this.stream == null) {
             // Created lazily: GZIPInputStream reads the gzip header in its constructor.
             this.stream = new GZIPInputStream(this.raw, 8192);

@@ -3,8 +3,6 @@ package io.github.pooledtransport.spring.http;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URI;
-import java.util.Locale;
-import java.util.Set;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
@@ -24,8 +22,8 @@ import io.github.pooledtransport.core.Response;
 final class TransportClientHttpRequest extends AbstractStreamingClientHttpRequest {
 
     /** Framing and hop-by-hop headers are the transport's to write. */
-    private static final Set<String> TRANSPORT_HEADERS = Set.of("content-length", "transfer-encoding", "connection",
-            "keep-alive", "upgrade", "te", "trailer");
+    private static final String[] TRANSPORT_HEADERS = { "content-length", "transfer-encoding", "connection",
+        "keep-alive", "upgrade", "te", "trailer" };
 
     private final TransportClientHttpRequestFactory factory;
 
@@ -59,7 +57,7 @@ final class TransportClientHttpRequest extends AbstractStreamingClientHttpReques
     private Request toRequest(HttpHeaders headers, Body body) {
         Headers.Builder transportHeaders = new Headers.Builder();
         headers.forEach((name, values) -> {
-            if (!TRANSPORT_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
+            if (!isTransportHeader(name)) {
                 for (String value : values) {
                     transportHeaders.add(name, value);
                 }
@@ -78,6 +76,16 @@ final class TransportClientHttpRequest extends AbstractStreamingClientHttpReques
                 .headers(transportHeaders.build())
                 .options(this.factory.options())
                 .build();
+    }
+
+    /** Framing and hop-by-hop fields are the transport's to write; compared without lower-casing a copy. */
+    private static boolean isTransportHeader(String name) {
+        for (String transportHeader : TRANSPORT_HEADERS) {
+            if (transportHeader.equalsIgnoreCase(name)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Spring's streaming body; repeatable when Spring says so (byte arrays, resources). */

@@ -7,7 +7,6 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.client.ClientHttpResponse;
 
-import io.github.pooledtransport.core.Headers;
 import io.github.pooledtransport.core.Response;
 
 /**
@@ -37,12 +36,7 @@ final class TransportClientHttpResponse implements ClientHttpResponse {
     @Override
     public HttpHeaders getHeaders() {
         if (this.headers == null) {
-            HttpHeaders result = new HttpHeaders();
-            Headers source = this.response.headers();
-            for (int i = 0; i < source.size(); i++) {
-                result.add(source.name(i), source.value(i));
-            }
-            this.headers = HttpHeaders.readOnlyHttpHeaders(result);
+            this.headers = HttpHeaders.readOnlyHttpHeaders(new TransportHeadersAdapter(this.response.headers()));
         }
         return this.headers;
     }

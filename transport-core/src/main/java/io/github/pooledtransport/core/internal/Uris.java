@@ -1,14 +1,18 @@
-package io.github.pooledtransport.core;
+package io.github.pooledtransport.core.internal;
 
 import java.net.URI;
 
 /** URI helpers for messages that must not carry credentials. */
-final class Uris {
+public final class Uris {
 
     private Uris() {
     }
 
-    static String withoutUserInfo(URI uri) {
+    /**
+     * @param uri a URI
+     * @return the URI as text, with any user info replaced by {@code ***}
+     */
+    public static String withoutUserInfo(URI uri) {
         if (uri.getRawUserInfo() == null) {
             return uri.toString();
         }
