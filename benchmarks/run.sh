@@ -57,6 +57,9 @@ NGINX
 nginx -c "$WORK/nginx.conf"
 trap 'kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true' EXIT
 sleep 0.5
+# Every client reports the worker's CPU per request over its measured window (CpuSample.java, go-client).
+NGINX_WORKER_PID=$(pgrep -P "$(cat "$WORK/nginx.pid")" | head -1)
+export NGINX_WORKER_PID
 
 java_cell() { # client path concurrency [extra...]
   timeout $((WARMUP + DURATION + 120)) java -Xms1g -Xmx1g -XX:+UseParallelGC -cp "$CP" \
@@ -79,12 +82,25 @@ wrk_cell() { # path connections
   command -v wrk >/dev/null || return 0
   local threads=$(( $2 < 2 ? 1 : 2 ))
   wrk -t"$threads" -c"$2" -d"$((WARMUP))s" "$BASE$1" >/dev/null 2>&1 || true
-  wrk -t"$threads" -c"$2" -d"${DURATION}s" --latency "$BASE$1" 2>/dev/null | awk -v path="$1" -v c="$2" '
+  local server0 ctxt0 server1 ctxt1
+  server0=$(nginx_ticks); ctxt0=$(awk '/^ctxt/ {print $2}' /proc/stat)
+  local timer=()   # wrk's own CPU, where GNU time is installed (Debian: apt-get install time)
+  [ -x /usr/bin/time ] && timer=(/usr/bin/time -f "wrk-cpu %U %S" -o "$WORK/wrk-time")
+  echo "wrk-cpu -1 0" > "$WORK/wrk-time"
+  "${timer[@]}" wrk -t"$threads" -c"$2" -d"${DURATION}s" --latency "$BASE$1" 2>/dev/null > "$WORK/wrk-out"
+  server1=$(nginx_ticks); ctxt1=$(awk '/^ctxt/ {print $2}' /proc/stat)
+  awk -v path="$1" -v c="$2" -v server="$((server1 - server0))" -v ctxt="$((ctxt1 - ctxt0))" \
+      -v cpu="$(awk '/^wrk-cpu/ {print $2 + $3}' "$WORK/wrk-time")" '
     function ms(v) { if (v ~ /us$/) return v/1000; if (v ~ /ms$/) return v+0; if (v ~ /s$/) return v*1000; return v }
     /^ +50%/ { p50 = ms($2) } /^ +99%/ { p99 = ms($2) }
     /requests in/ { req = $1 } /Requests\/sec/ { rps = $2 } /Non-2xx/ { errors = $NF }
-    END { printf "{\"client\":\"wrk\",\"path\":\"%s\",\"concurrency\":%d,\"mode\":\"steady\",\"requests\":%d,\"errors\":%d,\"rps\":%.1f,\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"opened\":%d,\"time_wait\":0,\"alloc_per_request\":-1,\"java\":\"\"}\n", path, c, req, errors, rps, p50, p99, c }' \
-    >> "$RESULTS"
+    END { n = (req > 0) ? req : 1
+      if (cpu < 0) cpu = -1e-6 * n
+      printf "{\"client\":\"wrk\",\"path\":\"%s\",\"concurrency\":%d,\"mode\":\"steady\",\"requests\":%d,\"errors\":%d,\"rps\":%.1f,\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"opened\":%d,\"time_wait\":0,\"alloc_per_request\":-1,\"client_cpu_us\":%.1f,\"server_cpu_us\":%.1f,\"ctx_switches\":%.2f,\"java\":\"\"}\n", path, c, req, errors, rps, p50, p99, c, cpu * 1e6 / n, server * 1e4 / n, ctxt / n }' \
+    "$WORK/wrk-out" >> "$RESULTS"
+}
+nginx_ticks() { # utime + stime of the nginx worker, in 1/100 s
+  awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$NGINX_WORKER_PID/stat"
 }
 
 JVM_CLIENTS=(pooled hc5-boot hc5-tuned jdk jetty reactor simple)

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -44,14 +45,61 @@ func main() {
 	accepts0 := accepts(*base)
 	timeWait0 := timeWait(*base)
 	rec := newRecorder(*concurrency)
+	cpu0 := sampleCPU()
 	start := time.Now()
 	drive(client, url, *concurrency, time.Duration(*duration)*time.Second, *burst, rec)
 	elapsed := time.Since(start)
+	cpu1 := sampleCPU()
 	n := rec.count()
 	fmt.Printf("{\"client\":\"%s\",\"path\":\"%s\",\"concurrency\":%d,\"mode\":\"%s\",\"requests\":%d,\"errors\":%d,"+
-		"\"rps\":%.1f,\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"opened\":%d,\"time_wait\":%d,\"alloc_per_request\":-1,\"java\":\"\"}\n",
+		"\"rps\":%.1f,\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"opened\":%d,\"time_wait\":%d,\"alloc_per_request\":-1,%s,\"java\":\"\"}\n",
 		name, *path, *concurrency, mode(*burst), n, atomic.LoadInt64(&rec.errors), float64(n)/elapsed.Seconds(),
-		rec.percentile(0.50)/1e6, rec.percentile(0.99)/1e6, accepts(*base)-accepts0, timeWait(*base)-timeWait0)
+		rec.percentile(0.50)/1e6, rec.percentile(0.99)/1e6, accepts(*base)-accepts0, timeWait(*base)-timeWait0,
+		cpu1.perRequestJSON(cpu0, n))
+}
+
+// cpuSample is where the CPU of a measured window went, as in the JVM harness (CpuSample.java): this process,
+// the nginx worker whose pid run.sh puts in NGINX_WORKER_PID, and the whole machine's context switches.
+type cpuSample struct {
+	client, server, ctxt int64 // nanoseconds, nanoseconds, count; -1 when unknown
+}
+
+func sampleCPU() cpuSample {
+	s := cpuSample{client: -1, server: -1, ctxt: -1}
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
+		s.client = ru.Utime.Nano() + ru.Stime.Nano()
+	}
+	if pid := os.Getenv("NGINX_WORKER_PID"); pid != "" {
+		if data, err := os.ReadFile("/proc/" + strings.TrimSpace(pid) + "/stat"); err == nil {
+			text := string(data)
+			fields := strings.Fields(text[strings.LastIndex(text, ")")+2:])
+			if len(fields) > 12 {
+				u, _ := strconv.ParseInt(fields[11], 10, 64)
+				k, _ := strconv.ParseInt(fields[12], 10, 64)
+				s.server = (u + k) * 10_000_000 // USER_HZ = 100
+			}
+		}
+	}
+	if data, err := os.ReadFile("/proc/stat"); err == nil {
+		for _, line := range strings.Split(string(data), "\n") {
+			if strings.HasPrefix(line, "ctxt ") {
+				s.ctxt, _ = strconv.ParseInt(strings.TrimSpace(line[5:]), 10, 64)
+			}
+		}
+	}
+	return s
+}
+
+func (end cpuSample) perRequestJSON(start cpuSample, requests int64) string {
+	per := func(e, s int64) float64 {
+		if e < 0 || s < 0 || requests == 0 {
+			return -1
+		}
+		return float64(e-s) / float64(requests)
+	}
+	return fmt.Sprintf("\"client_cpu_us\":%.1f,\"server_cpu_us\":%.1f,\"ctx_switches\":%.2f",
+		per(end.client, start.client)/1000, per(end.server, start.server)/1000, per(end.ctxt, start.ctxt))
 }
 
 func mode(burst int) string {

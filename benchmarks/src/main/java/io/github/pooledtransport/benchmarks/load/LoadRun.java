@@ -18,8 +18,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * One benchmark cell in its own JVM: a client, a path, a number of concurrent callers, a warm-up and a measured
  * duration (or, in burst mode, a fixed number of requests per caller from a cold client). Prints one JSON line
- * with requests/s, p50/p99 latency, connections the server accepted, TIME_WAIT growth and, where measurable,
- * bytes allocated per request on the calling threads.
+ * with requests/s, p50/p99 latency, connections the server accepted, TIME_WAIT growth, CPU per request of the
+ * client and of nginx and context switches per request ({@link CpuSample}) and, where measurable, bytes allocated
+ * per request on the calling threads.
  *
  * <p>Usage: {@code LoadRun client baseUrl path concurrency warmupSeconds durationSeconds [burst=N] [virtual]}
  */
@@ -61,19 +62,21 @@ public final class LoadRun {
             accepts0 = accepts(baseUrl);
             timeWait0 = TimeWait.count(port);
             Recorder recorder = new Recorder(concurrency);
+            CpuSample cpu0 = CpuSample.now();
             long start = System.nanoTime();
             drive(client, path, concurrency, duration * 1_000_000_000L, burst, virtual, recorder);
             long elapsed = System.nanoTime() - start;
+            CpuSample cpu1 = CpuSample.now();
             long accepted = accepts(baseUrl) - accepts0;
             int timeWait = TimeWait.count(port) - timeWait0;
             long requests = recorder.count();
             System.out.printf(Locale.ROOT, "{\"client\":\"%s%s\",\"path\":\"%s\",\"concurrency\":%d,\"mode\":\"%s\","
                     + "\"requests\":%d,\"errors\":%d,\"rps\":%.1f,\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"opened\":%d,"
-                    + "\"time_wait\":%d,\"alloc_per_request\":%d,\"java\":\"%s\"}%n",
+                    + "\"time_wait\":%d,\"alloc_per_request\":%d,%s,\"java\":\"%s\"}%n",
                     clientName, virtual ? "+vt" : "", path, concurrency, (burst > 0) ? "burst" : "steady", requests,
                     recorder.errors.get(), requests * 1e9 / elapsed, recorder.percentile(0.50) / 1e6,
                     recorder.percentile(0.99) / 1e6, accepted, timeWait, recorder.allocatedPerRequest(),
-                    System.getProperty("java.version"));
+                    cpu1.perRequestJson(cpu0, requests), System.getProperty("java.version"));
         }
         finally {
             built.resources().close();

@@ -30,7 +30,8 @@ public final class Report {
 
     /** One cell's result. */
     record Cell(String client, String path, int concurrency, String mode, long requests, long errors, double rps,
-            double p50, double p99, long opened, long timeWait, long allocPerRequest, String java) {
+            double p50, double p99, long opened, long timeWait, long allocPerRequest, double clientCpuMicros,
+            double serverCpuMicros, double contextSwitches, String java) {
 
         String scenario() {
             return mode.equals("burst") ? "burst 200×100 (defaults, cold)" : path + " × " + concurrency;
@@ -56,7 +57,10 @@ public final class Report {
         md.append("# Benchmark results\n\n");
         md.append("Produced by `benchmarks/run.sh` in one run; every client measured side by side against the same "
                 + "nginx on loopback. Each cell: warm-up, fixed measured duration, repeated; the table shows the "
-                + "median requests/s and every run. Latency and connection counts are from the median run.\n\n");
+                + "median requests/s and every run. Latency, connection counts and CPU figures are from the median run. "
+                + "CPU per request is measured over the measured window: the client's whole process, the nginx "
+                + "worker, and context switches of the whole machine; on 2 shared cores their sum bounds "
+                + "requests/s.\n\n");
         md.append("What bounds these numbers, what was profiled and what was changed is in [analysis.md](analysis.md); "
                 + "the JMH micro-benchmarks are in [jmh-results.md](jmh-results.md).\n\n");
         md.append("## Machine\n\n```\n").append(machine.trim()).append("\n```\n\n");
@@ -64,16 +68,21 @@ public final class Report {
         for (Map.Entry<String, Map<String, List<Cell>>> scenario : byScenario.entrySet()) {
             md.append("## ").append(scenario.getKey()).append("\n\n");
             md.append("| client | req/s (median) | runs | p50 ms | p99 ms | connections opened | TIME_WAIT + | "
-                    + "bytes allocated / request | errors |\n|---|---:|---|---:|---:|---:|---:|---:|---:|\n");
+                    + "bytes allocated / request | client CPU µs / request | nginx CPU µs / request | "
+                    + "context switches / request | errors |\n"
+                    + "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
             scenario.getValue().entrySet().stream()
                     .sorted(Comparator.comparingDouble((Map.Entry<String, List<Cell>> e) -> -median(e.getValue()).rps()))
                     .forEach(e -> {
                         Cell m = median(e.getValue());
                         String runs = e.getValue().stream().map(c -> fmt(c.rps())).collect(Collectors.joining(", "));
-                        md.append(String.format(Locale.ROOT, "| %s | %s | %s | %.2f | %.2f | %d | %d | %s | %d |%n",
+                        md.append(String.format(Locale.ROOT,
+                                "| %s | %s | %s | %.2f | %.2f | %d | %d | %s | %s | %s | %s | %d |%n",
                                 e.getKey(), fmt(m.rps()), runs, m.p50(), m.p99(), m.opened(), m.timeWait(),
                                 (m.allocPerRequest() < 0 || m.client().endsWith("+vt")) ? "n/a"
                                         : String.valueOf(m.allocPerRequest()),
+                                orNa("%.1f", m.clientCpuMicros()), orNa("%.1f", m.serverCpuMicros()),
+                                orNa("%.2f", m.contextSwitches()),
                                 e.getValue().stream().mapToLong(Cell::errors).sum()));
                     });
             md.append('\n');
@@ -179,6 +188,10 @@ public final class Report {
         return sorted.get((sorted.size() - 1) / 2);
     }
 
+    private static String orNa(String format, double value) {
+        return (value < 0) ? "n/a" : String.format(Locale.ROOT, format, value);
+    }
+
     private static String fmt(double rps) {
         return String.format(Locale.ROOT, "%,.0f", rps);
     }
@@ -193,7 +206,9 @@ public final class Report {
                 Long.parseLong(f.get("requests")), Long.parseLong(f.get("errors")), Double.parseDouble(f.get("rps")),
                 Double.parseDouble(f.get("p50_ms")), Double.parseDouble(f.get("p99_ms")),
                 Long.parseLong(f.get("opened")), Long.parseLong(f.get("time_wait")),
-                Long.parseLong(f.get("alloc_per_request")), f.getOrDefault("java", ""));
+                Long.parseLong(f.get("alloc_per_request")), Double.parseDouble(f.getOrDefault("client_cpu_us", "-1")),
+                Double.parseDouble(f.getOrDefault("server_cpu_us", "-1")),
+                Double.parseDouble(f.getOrDefault("ctx_switches", "-1")), f.getOrDefault("java", ""));
     }
 
     private static String svg(Map<String, Map<String, List<Cell>>> s) {
