@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the load benchmarks side by side in one run and writes docs/benchmarks/README.md (tables, targets as
 # ratios) and docs/benchmarks/throughput.svg. Needs nginx and wrk (Debian: apt-get install nginx wrk), and Go
-# (golang-go) for the Go reference client; a missing wrk or Go only drops those rows.
+# (golang-go) for the Go reference client; a missing wrk or Go only drops those rows, a missing GNU time
+# (package time) only wrk's own CPU figure.
 #
 #   benchmarks/run.sh                      # the full matrix, about 25 minutes on 2 cores
 #   WARMUP=1 DURATION=2 REPS=1 benchmarks/run.sh   # a quick smoke run

@@ -91,6 +91,13 @@ func sampleCPU() cpuSample {
 	return s
 }
 
+func micros(nanos float64) float64 {
+	if nanos < 0 {
+		return -1
+	}
+	return nanos / 1000
+}
+
 func (end cpuSample) perRequestJSON(start cpuSample, requests int64) string {
 	per := func(e, s int64) float64 {
 		if e < 0 || s < 0 || requests == 0 {
@@ -99,7 +106,7 @@ func (end cpuSample) perRequestJSON(start cpuSample, requests int64) string {
 		return float64(e-s) / float64(requests)
 	}
 	return fmt.Sprintf("\"client_cpu_us\":%.1f,\"server_cpu_us\":%.1f,\"ctx_switches\":%.2f",
-		per(end.client, start.client)/1000, per(end.server, start.server)/1000, per(end.ctxt, start.ctxt))
+		micros(per(end.client, start.client)), micros(per(end.server, start.server)), per(end.ctxt, start.ctxt))
 }
 
 func mode(burst int) string {

@@ -33,9 +33,13 @@ record CpuSample(long clientCpuNanos, long serverCpuNanos, long contextSwitches)
      */
     String perRequestJson(CpuSample start, long requests) {
         return String.format(java.util.Locale.ROOT, "\"client_cpu_us\":%.1f,\"server_cpu_us\":%.1f,\"ctx_switches\":%.2f",
-                per(this.clientCpuNanos, start.clientCpuNanos, requests) / 1000.0,
-                per(this.serverCpuNanos, start.serverCpuNanos, requests) / 1000.0,
+                micros(per(this.clientCpuNanos, start.clientCpuNanos, requests)),
+                micros(per(this.serverCpuNanos, start.serverCpuNanos, requests)),
                 per(this.contextSwitches, start.contextSwitches, requests));
+    }
+
+    private static double micros(double nanos) {
+        return (nanos < 0) ? -1 : nanos / 1000.0;
     }
 
     private static double per(long end, long start, long requests) {
