@@ -4,14 +4,14 @@
 # (golang-go) for the Go reference client; a missing wrk or Go only drops those rows, a missing GNU time
 # (package time) only wrk's own CPU figure.
 #
-#   benchmarks/run.sh                      # the full matrix, about 25 minutes on 2 cores
+#   benchmarks/run.sh                      # the full matrix, about 30 minutes on 2 cores
 #   WARMUP=1 DURATION=2 REPS=1 benchmarks/run.sh   # a quick smoke run
 #
 # Everything listens on and talks to 127.0.0.1 only, and every cell is bounded in time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-WARMUP=${WARMUP:-2}
+WARMUP=${WARMUP:-5}
 DURATION=${DURATION:-5}
 REPS=${REPS:-2}
 PORT=${PORT:-18090}
@@ -108,7 +108,8 @@ JVM_CLIENTS=(pooled hc5-boot hc5-tuned jdk jetty reactor simple)
 for rep in $(seq 1 "$REPS"); do
   echo "=== Repetition $rep of $REPS"
   for c in 1 16 64 256; do
-    for client in "${JVM_CLIENTS[@]}"; do echo "  /1k x $c $client"; java_cell "$client" /1k "$c"; done
+    # pooled-stream: the transport without RestClient, to show what Spring's layer costs per request.
+    for client in "${JVM_CLIENTS[@]}" pooled-stream; do echo "  /1k x $c $client"; java_cell "$client" /1k "$c"; done
     go_cell default /1k "$c"; go_cell tuned /1k "$c"; wrk_cell /1k "$c"
   done
   for client in "${JVM_CLIENTS[@]}" pooled-stream; do echo "  /1m x 16 $client"; java_cell "$client" /1m 16; done

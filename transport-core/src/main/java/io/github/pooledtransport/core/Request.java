@@ -1,10 +1,10 @@
 package io.github.pooledtransport.core;
 
 import java.net.URI;
-
-import io.github.pooledtransport.core.internal.Uris;
 import java.util.Objects;
 import java.util.Set;
+
+import io.github.pooledtransport.core.internal.Uris;
 
 /**
  * An immutable HTTP request: method, absolute {@code http} or {@code https} URI, headers and an optional

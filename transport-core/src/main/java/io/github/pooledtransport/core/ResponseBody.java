@@ -37,7 +37,7 @@ public abstract class ResponseBody extends InputStream {
 
     /**
      * @param bytes the content
-     * @return a body over these bytes, for tests and decorators
+     * @return a body over these bytes, for tests and decorators; it supports {@code mark}/{@code reset}
      */
     public static ResponseBody of(byte[] bytes) {
         ByteArrayInputStream in = new ByteArrayInputStream(bytes);
@@ -55,6 +55,26 @@ public abstract class ResponseBody extends InputStream {
             @Override
             public int read(byte[] b, int off, int len) {
                 return in.read(b, off, len);
+            }
+
+            @Override
+            public int available() {
+                return in.available();
+            }
+
+            @Override
+            public boolean markSupported() {
+                return true;
+            }
+
+            @Override
+            public void mark(int readlimit) {
+                in.mark(readlimit);
+            }
+
+            @Override
+            public void reset() {
+                in.reset();
             }
         };
     }

@@ -110,8 +110,62 @@ class ResponseBodyMarkResetTest {
             assertThat(body.read()).isEqualTo('h');
             body.reset();
             assertThat(new String(body.readAllBytes(), StandardCharsets.US_ASCII)).isEqualTo("hello, gzip");
+            assertThat(this.transport.stats().totals().idle()).as("released at the end of the body").isEqualTo(1);
         }
-        assertThat(this.transport.stats().totals().idle()).isEqualTo(1);
+    }
+
+    @Test
+    void aSecondMarkDoesNotServeBytesKeptForTheFirst() throws Exception {
+        try (Response response = get(new MockResponse.Builder().body("0123456789").build())) {
+            ResponseBody body = response.body();
+            body.mark(4);
+            body.readNBytes(4);
+            body.reset();
+            body.readNBytes(4);
+            body.mark(4);
+            assertThat(new String(body.readNBytes(2), StandardCharsets.US_ASCII)).isEqualTo("45");
+            body.reset();
+            body.reset();
+            assertThat(new String(body.readNBytes(3), StandardCharsets.US_ASCII)).isEqualTo("456");
+            assertThat(new String(body.readAllBytes(), StandardCharsets.US_ASCII)).isEqualTo("789");
+        }
+    }
+
+    @Test
+    void aShortReadDuringReplayLeavesTheRestOfTheKeptBytesToServe() throws Exception {
+        try (Response response = get(new MockResponse.Builder().chunkedBody("0123456789", 3).build())) {
+            ResponseBody body = response.body();
+            body.mark(6);
+            body.readNBytes(6);
+            body.reset();
+            assertThat(new String(body.readNBytes(2), StandardCharsets.US_ASCII)).isEqualTo("01");
+            assertThat(new String(body.readAllBytes(), StandardCharsets.US_ASCII)).isEqualTo("23456789");
+            assertThat(this.transport.stats().totals().idle()).as("released at the end of the body").isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aMarkWithAReadLimitOfZeroResetsOnlyIfNothingWasRead() throws Exception {
+        try (Response response = get(new MockResponse.Builder().body("abc").build())) {
+            ResponseBody body = response.body();
+            body.mark(0);
+            body.reset();
+            assertThat(body.read()).isEqualTo('a');
+            assertThatIOException().isThrownBy(body::reset);
+            assertThat(new String(body.readAllBytes(), StandardCharsets.US_ASCII)).isEqualTo("bc");
+        }
+    }
+
+    @Test
+    void aBodyMadeFromBytesSupportsMarkAndResetToo() throws IOException {
+        ResponseBody body = ResponseBody.of("xyz".getBytes(StandardCharsets.US_ASCII));
+
+        body.mark(1);
+        assertThat(body.read()).isEqualTo('x');
+        body.reset();
+
+        assertThat(body.markSupported()).isTrue();
+        assertThat(body.bytes()).isEqualTo("xyz".getBytes(StandardCharsets.US_ASCII));
     }
 
     @Test

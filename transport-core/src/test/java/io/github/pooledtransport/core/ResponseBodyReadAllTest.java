@@ -47,6 +47,43 @@ class ResponseBodyReadAllTest {
     }
 
     @Test
+    void aDeclaredLengthThatNeverArrivesIsNotAllocatedUpFront() throws Exception {
+        // Claims almost 2 GB, sends 10 bytes, closes: reading must fail on the missing bytes, having allocated about
+        // what arrived, not the declared length.
+        try (RawHttpServer raw = new RawHttpServer((socket, server) -> {
+            server.readHead(socket.getInputStream());
+            socket.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 2000000000\r\n\r\n0123456789"
+                    .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().flush();
+            socket.close();
+        }); Response response = this.transport.roundTrip(Request.get(raw.url("/")))) {
+            long before = allocatedByThisThread();
+
+            org.assertj.core.api.Assertions.assertThatIOException()
+                    .isThrownBy(() -> response.body().readNBytes(2_000_000_000));
+
+            assertThat(allocatedByThisThread() - before).isLessThan(64L << 20);
+        }
+    }
+
+    @Test
+    void readingTheDeclaredLengthWithReadNBytesReleasesTheConnectionBeforeClose() throws Exception {
+        this.server.enqueue(new MockResponse.Builder().body("0123456789").build());
+        this.server.start(InetAddress.getLoopbackAddress(), 0);
+
+        try (Response response = this.transport.roundTrip(
+                Request.get("http://127.0.0.1:" + this.server.getPort() + "/"))) {
+            assertThat(new String(response.body().readNBytes(10))).isEqualTo("0123456789");
+            assertThat(this.transport.stats().totals().idle()).isEqualTo(1);
+        }
+    }
+
+    private static long allocatedByThisThread() {
+        return ((com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean())
+                .getCurrentThreadAllocatedBytes();
+    }
+
+    @Test
     void readNBytesStopsAtTheRequestedCountAndTheRestCanStillBeRead() throws Exception {
         this.server.enqueue(new MockResponse.Builder().body("0123456789").build());
         this.server.start(InetAddress.getLoopbackAddress(), 0);

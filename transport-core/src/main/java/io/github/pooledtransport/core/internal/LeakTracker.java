@@ -51,12 +51,18 @@ final class LeakTracker {
     /** The request line is formatted only when a leak is reported, not for every response watched. */
     private record Leak(ExchangeBody raw, String method, URI uri, Throwable site) implements Runnable {
 
+        /** @return the request line, user info masked */
+        @Override
+        public String toString() {
+            return this.method + " " + Uris.withoutUserInfo(this.uri);
+        }
+
         @Override
         public void run() {
             if (this.raw.isReleased() || !this.raw.release(CloseReason.LEAKED)) {
                 return;
             }
-            String requestLine = this.method + " " + Uris.withoutUserInfo(this.uri);
+            String requestLine = toString();
             if (this.site != null) {
                 logger.warn("A response was never closed and has been garbage collected: {}. Its connection was "
                         + "closed (reason leaked). Close every response, or read its body to the end; it was "

@@ -3,6 +3,8 @@ package io.github.pooledtransport.core.internal;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.ref.Cleaner;
+import java.util.Arrays;
+import java.util.Objects;
 import java.util.zip.GZIPInputStream;
 
 import io.github.pooledtransport.core.ResponseBody;
@@ -16,6 +18,9 @@ import io.github.pooledtransport.core.ResponseBody;
  * the exact-size {@link #readNBytes} below and makes every {@code byte[]} read copy its body twice.
  */
 final class TransportResponseBody extends ResponseBody {
+
+    /** The largest declared length trusted for one up-front allocation. */
+    static final int EXACT_READ_LIMIT = 8 * 1024 * 1024;
 
     private final ExchangeBody raw;
 
@@ -61,9 +66,7 @@ final class TransportResponseBody extends ResponseBody {
     public int read() throws IOException {
         if (this.markedPos < this.markedCount) {
             ensureOpen();
-            int b = this.marked[this.markedPos++] & 0xff;
-            releaseServedMark();
-            return b;
+            return this.marked[this.markedPos++] & 0xff;
         }
         int b = atEnd(stream().read());
         if (b >= 0 && this.markLimit >= 0 && room(1)) {
@@ -75,13 +78,12 @@ final class TransportResponseBody extends ResponseBody {
 
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
-        java.util.Objects.checkFromIndexSize(off, len, b.length);
+        Objects.checkFromIndexSize(off, len, b.length);
         if (this.markedPos < this.markedCount) {
             ensureOpen();
             int n = Math.min(len, this.markedCount - this.markedPos);
             System.arraycopy(this.marked, this.markedPos, b, off, n);
             this.markedPos += n;
-            releaseServedMark();
             return n;
         }
         int n = atEnd(stream().read(b, off, len));
@@ -108,7 +110,7 @@ final class TransportResponseBody extends ResponseBody {
         // Bytes kept from an earlier mark and not served again yet come after the new mark: keep them.
         int pending = this.markedCount - this.markedPos;
         if (pending > 0) {
-            this.marked = java.util.Arrays.copyOfRange(this.marked, this.markedPos,
+            this.marked = Arrays.copyOfRange(this.marked, this.markedPos,
                     this.markedPos + Math.max(pending, Math.min(readlimit, 8192)));
         }
         else if (this.marked != null && this.marked.length > readlimit) {
@@ -142,23 +144,17 @@ final class TransportResponseBody extends ResponseBody {
         }
         if (this.marked == null || this.marked.length < this.markedCount + n) {
             int size = Math.min(this.markLimit, Math.max(this.markedCount + n, this.markedCount * 2));
-            this.marked = (this.marked == null) ? new byte[size] : java.util.Arrays.copyOf(this.marked, size);
+            this.marked = (this.marked == null) ? new byte[size] : Arrays.copyOf(this.marked, size);
         }
         return true;
     }
 
-    /** Frees the kept bytes once they are served again and no mark needs them. */
-    private void releaseServedMark() {
-        if (this.markLimit < 0 && this.markedPos == this.markedCount) {
-            this.marked = null;
-            this.markedCount = 0;
-            this.markedPos = 0;
-        }
-    }
-
+    /** Called only once every kept byte has been served again: nothing is pending, so all can go. */
     private void dropMark() {
         this.markLimit = -1;
-        releaseServedMark();
+        this.marked = null;
+        this.markedCount = 0;
+        this.markedPos = 0;
     }
 
     /**
@@ -175,12 +171,13 @@ final class TransportResponseBody extends ResponseBody {
     /**
      * With a declared length, reads straight into one array of the exact size: {@code InputStream}'s default
      * reads into a list of chunks and copies them again, which doubles the work for large bodies (Spring's byte[]
-     * converter calls this).
+     * converter calls this). Only up to {@link #EXACT_READ_LIMIT}: a server must not make us allocate a large
+     * array by declaring a length it never sends; beyond it the default grows with the bytes that arrive.
      */
     @Override
     public byte[] readNBytes(int len) throws IOException {
         long remaining = remaining();
-        if (remaining < 0 || len < 0) {
+        if (remaining < 0 || len < 0 || Math.min(len, remaining) > EXACT_READ_LIMIT) {
             return super.readNBytes(len);
         }
         byte[] bytes = new byte[(int) Math.min(len, remaining)];
@@ -188,9 +185,12 @@ final class TransportResponseBody extends ResponseBody {
         while (n < bytes.length) {
             int read = read(bytes, n, bytes.length - n);
             if (read < 0) {
-                return java.util.Arrays.copyOf(bytes, n);
+                return Arrays.copyOf(bytes, n);
             }
             n += read;
+        }
+        if (n == remaining) {
+            read(); // the framing's end (always -1 here): gives the connection back now, as Go does
         }
         return bytes;
     }
@@ -198,12 +198,10 @@ final class TransportResponseBody extends ResponseBody {
     @Override
     public byte[] readAllBytes() throws IOException {
         long remaining = remaining();
-        if (remaining < 0 || remaining > Integer.MAX_VALUE - 8) {
-            return super.readAllBytes();
+        if (remaining < 0 || remaining > EXACT_READ_LIMIT) {
+            return super.readAllBytes(); // calls readNBytes(Integer.MAX_VALUE): the growing default
         }
-        byte[] bytes = readNBytes((int) remaining);
-        read(); // the framing's end (always -1 here): gives the connection back now, as Go does
-        return bytes;
+        return readNBytes((int) remaining);
     }
 
     /** @return the bytes left before the end of the body when its length is known, else -1 */
@@ -217,7 +215,10 @@ final class TransportResponseBody extends ResponseBody {
 
     @Override
     public int available() throws IOException {
-        return this.closed ? 0 : (this.markedCount - this.markedPos) + stream().available();
+        if (this.closed) {
+            return 0;
+        }
+        return (int) Math.min(Integer.MAX_VALUE, (long) (this.markedCount - this.markedPos) + stream().available());
     }
 
     @Override

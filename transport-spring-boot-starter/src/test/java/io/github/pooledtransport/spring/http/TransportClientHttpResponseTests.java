@@ -67,6 +67,51 @@ class TransportClientHttpResponseTests {
     }
 
     @Test
+    void aByteArrayBodyIsReadInOneCopy() {
+        byte[] content = new byte[1 << 20];
+        for (int i = 0; i < 3; i++) {
+            this.server.enqueue(new MockResponse.Builder().body(new Buffer().write(content)).build());
+        }
+        this.client.get().uri("/warm-up").retrieve().body(byte[].class);
+
+        long before = allocatedByThisThread();
+        this.client.get().uri("/big").retrieve().body(byte[].class);
+        long allocated = allocatedByThisThread() - before;
+
+        // RestClient peeks at the first byte; a stream without mark support gets wrapped, and Spring's converter
+        // then reads the body in chunks and copies it again (over 2 MiB for 1 MiB).
+        assertThat(allocated).isBetween((long) content.length, content.length + (256L << 10));
+    }
+
+    @Test
+    void aCompressedBodyIsPeekedAtAndReadWhole() throws IOException {
+        Transport gzipTransport = new Transport(TransportConfig.defaults());
+        try (gzipTransport) {
+            RestClient gzipClient = RestClient.builder()
+                    .requestFactory(new TransportClientHttpRequestFactoryBuilder(gzipTransport, null)
+                            .build(HttpClientSettings.defaults()))
+                    .build();
+            Buffer gzipped = new Buffer();
+            try (okio.BufferedSink sink = okio.Okio.buffer(new okio.GzipSink(gzipped))) {
+                sink.writeUtf8("compressed body");
+            }
+            this.server.enqueue(new MockResponse.Builder().addHeader("Content-Encoding", "gzip").body(gzipped)
+                    .build());
+
+            String body = gzipClient.get().uri("http://127.0.0.1:" + this.server.getPort() + "/gz").retrieve()
+                    .body(String.class);
+
+            assertThat(body).isEqualTo("compressed body");
+            assertThat(gzipTransport.stats().totals().idle()).isEqualTo(1);
+        }
+    }
+
+    private static long allocatedByThisThread() {
+        return ((com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean())
+                .getCurrentThreadAllocatedBytes();
+    }
+
+    @Test
     void anEmptyChunkedBodyReadsAsNoBodyAndReleasesTheConnection() {
         this.server.enqueue(new MockResponse.Builder().chunkedBody("", 8).build());
 
