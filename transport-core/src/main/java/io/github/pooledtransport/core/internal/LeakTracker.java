@@ -1,7 +1,10 @@
 package io.github.pooledtransport.core.internal;
 
-import java.lang.ref.Cleaner;
+import java.lang.ref.PhantomReference;
+import java.lang.ref.ReferenceQueue;
 import java.net.URI;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,11 +20,20 @@ final class LeakTracker {
 
     private static final Logger logger = LoggerFactory.getLogger(LeakTracker.class);
 
-    private static final Cleaner CLEANER = Cleaner.create(runnable -> {
-        Thread thread = new Thread(runnable, "pooled-transport-leak-detector");
-        thread.setDaemon(true);
-        return thread;
-    });
+    /*
+     * Not a java.lang.ref.Cleaner: its registrations share one monitor, and with hundreds of threads each
+     * registering and cleaning a response per request, that monitor became the most contended one in the burst
+     * benchmark. A concurrent set keeps the references reachable instead; one daemon thread reports leaks.
+     */
+    private static final ReferenceQueue<TransportResponseBody> QUEUE = new ReferenceQueue<>();
+
+    private static final Set<Watch> WATCHED = ConcurrentHashMap.newKeySet();
+
+    static {
+        Thread reaper = new Thread(LeakTracker::reapForever, "pooled-transport-leak-detector");
+        reaper.setDaemon(true);
+        reaper.start();
+    }
 
     private final LeakDetection mode;
 
@@ -45,11 +57,51 @@ final class LeakTracker {
      * @param site where the response was obtained, or {@code null} when stack traces are off
      */
     void watch(TransportResponseBody body, ExchangeBody raw, String method, URI uri, Throwable site) {
-        body.watch(CLEANER.register(body, new Leak(raw, method, uri, site)));
+        Watch watch = new Watch(body, new Leak(raw, method, uri, site));
+        WATCHED.add(watch);
+        body.watch(watch);
+    }
+
+    private static void reapForever() {
+        while (true) {
+            try {
+                Watch watch = (Watch) QUEUE.remove();
+                if (WATCHED.remove(watch)) {
+                    watch.leak.run();
+                }
+            }
+            catch (InterruptedException ex) {
+                // A daemon thread for the life of the JVM: nothing asks it to stop.
+            }
+            catch (RuntimeException | Error ex) {
+                logger.warn("Reporting a leaked response failed", ex);
+            }
+        }
+    }
+
+    /**
+     * Watches one caller's body. It refers to the exchange body through its leak action, never to the caller's
+     * body, so it cannot keep a leaked response alive.
+     */
+    static final class Watch extends PhantomReference<TransportResponseBody> {
+
+        private final Leak leak;
+
+        private Watch(TransportResponseBody body, Leak leak) {
+            super(body, QUEUE);
+            this.leak = leak;
+        }
+
+        /** The body was closed: no leak to report. */
+        void stop() {
+            if (WATCHED.remove(this)) {
+                clear();
+            }
+        }
     }
 
     /** The request line is formatted only when a leak is reported, not for every response watched. */
-    private record Leak(ExchangeBody raw, String method, URI uri, Throwable site) implements Runnable {
+    private record Leak(ExchangeBody raw, String method, URI uri, Throwable site) {
 
         /** @return the request line, user info masked */
         @Override
@@ -57,8 +109,7 @@ final class LeakTracker {
             return this.method + " " + Uris.withoutUserInfo(this.uri);
         }
 
-        @Override
-        public void run() {
+        void run() {
             if (this.raw.isReleased() || !this.raw.release(CloseReason.LEAKED)) {
                 return;
             }

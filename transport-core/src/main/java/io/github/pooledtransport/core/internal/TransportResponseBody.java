@@ -2,7 +2,6 @@ package io.github.pooledtransport.core.internal;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.lang.ref.Cleaner;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.zip.GZIPInputStream;
@@ -30,7 +29,7 @@ final class TransportResponseBody extends ResponseBody {
 
     private InputStream stream;
 
-    private Cleaner.Cleanable leakWatch;
+    private LeakTracker.Watch leakWatch;
 
     private boolean closed;
 
@@ -53,7 +52,7 @@ final class TransportResponseBody extends ResponseBody {
         this.stream = gunzip ? null : raw;
     }
 
-    void watch(Cleaner.Cleanable leakWatch) {
+    void watch(LeakTracker.Watch leakWatch) {
         this.leakWatch = leakWatch;
     }
 
@@ -239,7 +238,7 @@ final class TransportResponseBody extends ResponseBody {
         }
         finally {
             if (this.leakWatch != null) {
-                this.leakWatch.clean();
+                this.leakWatch.stop();
             }
         }
     }
