@@ -63,10 +63,18 @@ public final class LoadRun {
             timeWait0 = TimeWait.count(port);
             Recorder recorder = new Recorder(concurrency);
             CpuSample cpu0 = CpuSample.now();
+            long heap0 = allocatedByAllThreads();
             long start = System.nanoTime();
             drive(client, path, concurrency, duration * 1_000_000_000L, burst, virtual, recorder);
             long elapsed = System.nanoTime() - start;
             CpuSample cpu1 = CpuSample.now();
+            long heap1 = allocatedByAllThreads();
+            long allocPerRequest = recorder.allocatedPerRequest();
+            if (virtual && heap0 >= 0 && recorder.count() > 0) {
+                // Virtual threads allocate on their carriers, which the per-thread counters do not attribute to
+                // them; the JVM-wide counter does (it includes GC and JIT threads, a small share).
+                allocPerRequest = (heap1 - heap0) / recorder.count();
+            }
             long accepted = accepts(baseUrl) - accepts0;
             int timeWait = TimeWait.count(port) - timeWait0;
             long requests = recorder.count();
@@ -75,7 +83,7 @@ public final class LoadRun {
                     + "\"time_wait\":%d,\"alloc_per_request\":%d,%s,\"java\":\"%s\"}%n",
                     clientName, virtual ? "+vt" : "", path, concurrency, (burst > 0) ? "burst" : "steady", requests,
                     recorder.errors.get(), requests * 1e9 / elapsed, recorder.percentile(0.50) / 1e6,
-                    recorder.percentile(0.99) / 1e6, accepted, timeWait, recorder.allocatedPerRequest(),
+                    recorder.percentile(0.99) / 1e6, accepted, timeWait, allocPerRequest,
                     cpu1.perRequestJson(cpu0, requests), System.getProperty("java.version"));
         }
         finally {
@@ -148,6 +156,18 @@ public final class LoadRun {
             return bean.getCurrentThreadAllocatedBytes();
         }
         return -1;
+    }
+
+    /** Bytes allocated by all threads since start-up (JDK 21+), or -1 where the JVM does not tell. */
+    private static long allocatedByAllThreads() {
+        try {
+            Object bean = ManagementFactory.getThreadMXBean();
+            return (Long) com.sun.management.ThreadMXBean.class.getMethod("getTotalThreadAllocatedBytes")
+                    .invoke(bean);
+        }
+        catch (ReflectiveOperationException | RuntimeException ex) {
+            return -1;
+        }
     }
 
     private static boolean isVirtual(Thread thread) {

@@ -58,6 +58,8 @@ public final class Report {
         md.append("Produced by `benchmarks/run.sh` in one run; every client measured side by side against the same "
                 + "nginx on loopback. Each cell: warm-up, fixed measured duration, repeated; the table shows the "
                 + "median requests/s and every run. Latency, connection counts and CPU figures are from the median run. "
+                + "Bytes allocated per request count the calling threads; for virtual threads (+vt), whose carriers the "
+                + "per-thread counters cannot attribute, every thread of the JVM. "
                 + "CPU per request is measured over the measured window: the client's whole process, the nginx "
                 + "worker, and context switches of the whole machine; on 2 shared cores their sum bounds "
                 + "requests/s.\n\n");
@@ -79,8 +81,7 @@ public final class Report {
                         md.append(String.format(Locale.ROOT,
                                 "| %s | %s | %s | %.2f | %.2f | %d | %d | %s | %s | %s | %s | %d |%n",
                                 e.getKey(), fmt(m.rps()), runs, m.p50(), m.p99(), m.opened(), m.timeWait(),
-                                (m.allocPerRequest() < 0 || m.client().endsWith("+vt")) ? "n/a"
-                                        : String.valueOf(m.allocPerRequest()),
+                                (m.allocPerRequest() < 0) ? "n/a" : String.valueOf(m.allocPerRequest()),
                                 orNa("%.1f", m.clientCpuMicros()), orNa("%.1f", m.serverCpuMicros()),
                                 orNa("%.2f", m.contextSwitches()),
                                 e.getValue().stream().mapToLong(Cell::errors).sum()));
