@@ -128,7 +128,7 @@ done
   echo "date: $(date -u +%Y-%m-%dT%H:%MZ)"
   echo "cores: $(nproc); memory: $(free -g | awk '/Mem:/ {print $2}') GiB; $(uname -srm)"
   echo "java: $(java -version 2>&1 | head -1); JDK 25: $("$JDK25/bin/java" -version 2>&1 | head -1 || echo none)"
-  echo "nginx: $(nginx -v 2>&1); wrk: $(wrk -v 2>&1 | head -1 || echo none); go: $(go version 2>/dev/null || echo none)"
+  echo "nginx: $(nginx -v 2>&1); wrk: $({ wrk -v 2>&1 || true; } | head -1); go: $(go version 2>/dev/null || echo none)"
   echo "cell: ${WARMUP}s warm-up, ${DURATION}s measured, $REPS repetitions; nginx 1 worker shares the 2 cores"
 } > "$WORK/machine.txt"
 mkdir -p "$OUT"

@@ -104,6 +104,16 @@ public final class Report {
             double r = stream.get().rps() / wrkBig.get().rps();
             row(t, "1 MiB streamed to a sink: ≥ 0.9 × wrk", String.format(Locale.ROOT, "%.2f ×", r), r >= 0.9);
         }
+        // Not a target: the transport without RestClient on platform threads, to separate its cost from Spring's.
+        for (int c : new int[] { 16, 64, 256 }) {
+            Optional<Cell> alone = get(s, "/1k × " + c, "pooled-stream");
+            Optional<Cell> go = get(s, "/1k × " + c, "go-tuned");
+            if (alone.isPresent() && go.isPresent()) {
+                t.append(String.format(Locale.ROOT, "| for reference, %d callers: transport without RestClient "
+                        + "(pooled-stream) vs go-tuned [platform threads, JDK 17] | %.2f × (%s vs %s req/s) | — |%n", c,
+                        alone.get().rps() / go.get().rps(), fmt(alone.get().rps()), fmt(go.get().rps())));
+            }
+        }
         return t.toString();
     }
 
