@@ -4,7 +4,7 @@
 # (golang-go) for the Go reference client; a missing wrk or Go only drops those rows, a missing GNU time
 # (package time) only wrk's own CPU figure.
 #
-#   benchmarks/run.sh                      # the full matrix, about 30 minutes on 2 cores
+#   benchmarks/run.sh                      # the full matrix, about 40 minutes on 2 cores
 #   WARMUP=1 DURATION=2 REPS=1 benchmarks/run.sh   # a quick smoke run
 #
 # Everything listens on and talks to 127.0.0.1 only, and every cell is bounded in time.
@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 WARMUP=${WARMUP:-5}
 DURATION=${DURATION:-5}
-REPS=${REPS:-2}
+REPS=${REPS:-3}
 PORT=${PORT:-18090}
 OUT=${OUT:-$ROOT/docs/benchmarks}
 JDK25=${JDK25:-/usr/lib/jvm/temurin-25-jdk-amd64}
