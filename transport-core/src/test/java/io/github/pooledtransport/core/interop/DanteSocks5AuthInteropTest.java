@@ -7,9 +7,7 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,7 +24,7 @@ import io.github.pooledtransport.core.Transport;
  * dedicated system user ({@value DanteFixture#SOCKS_USER}), to a real nginx.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class DanteSocks5AuthInteropTest {
+class DanteSocks5AuthInteropTest extends RealServerTest {
 
     private static final int REQUESTS = 5;
 
@@ -39,42 +37,30 @@ class DanteSocks5AuthInteropTest {
 
     private static DanteFixture dante;
 
-    private static String missing;
-
-    private Transport transport;
+    private static RealServers servers;
 
     @BeforeAll
     static void startServers() throws Exception {
-        missing = ServerProcess.missing(DanteSocks5AuthInteropTest.class,
+        servers = RealServers.require(DanteSocks5AuthInteropTest.class,
                 DanteFixture.REQUIRED, NginxFixture.REQUIRED);
-        if (missing != null) {
+        if (!servers.installed()) {
             return;
         }
         DanteFixture.ensureSystemUser();
-        nginx = NginxFixture.start(dir, null);
-        dante = DanteFixture.start(dir, true);
+        nginx = servers.start(() -> NginxFixture.start(dir, null));
+        dante = servers.start(() -> DanteFixture.start(dir, true));
     }
 
     @AfterAll
-    static void stopServers() {
-        if (dante != null) {
-            dante.close();
-        }
-        if (nginx != null) {
-            nginx.close();
+    static void stopServers() throws Exception {
+        if (servers != null) {
+            servers.close();
         }
     }
 
-    @BeforeEach
-    void requireServers() {
-        ServerProcess.assumeInstalled(missing);
-    }
-
-    @AfterEach
-    void closeTransport() {
-        if (this.transport != null) {
-            this.transport.close();
-        }
+    @Override
+    protected RealServers servers() {
+        return servers;
     }
 
     private Transport through(String proxyUrl) {

@@ -9,9 +9,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,7 +23,7 @@ import io.github.pooledtransport.core.Transport;
 
 /** Through a real Dante SOCKS5 server without authentication, to a real nginx. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class DanteSocks5InteropTest {
+class DanteSocks5InteropTest extends RealServerTest {
 
     private static final int REQUESTS = 5;
 
@@ -41,42 +39,30 @@ class DanteSocks5InteropTest {
 
     private static DanteFixture dante;
 
-    private static String missing;
-
-    private Transport transport;
+    private static RealServers servers;
 
     @BeforeAll
     static void startServers() throws Exception {
-        missing = ServerProcess.missing(DanteSocks5InteropTest.class,
+        servers = RealServers.require(DanteSocks5InteropTest.class,
                 DanteFixture.REQUIRED, NginxFixture.REQUIRED);
-        if (missing != null) {
+        if (!servers.installed()) {
             return;
         }
         certificates = TestCertificates.create(dir);
-        nginx = NginxFixture.start(dir, certificates);
-        dante = DanteFixture.start(dir, false);
+        nginx = servers.start(() -> NginxFixture.start(dir, certificates));
+        dante = servers.start(() -> DanteFixture.start(dir, false));
     }
 
     @AfterAll
-    static void stopServers() {
-        if (dante != null) {
-            dante.close();
-        }
-        if (nginx != null) {
-            nginx.close();
+    static void stopServers() throws Exception {
+        if (servers != null) {
+            servers.close();
         }
     }
 
-    @BeforeEach
-    void requireServers() {
-        ServerProcess.assumeInstalled(missing);
-    }
-
-    @AfterEach
-    void closeTransport() {
-        if (this.transport != null) {
-            this.transport.close();
-        }
+    @Override
+    protected RealServers servers() {
+        return servers;
     }
 
     private Transport through(String scheme, DnsResolver resolver) {

@@ -12,9 +12,7 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLHandshakeException;
 
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,7 +23,7 @@ import io.github.pooledtransport.core.TransportException;
 
 /** Direct HTTPS against a real nginx whose certificate was issued by a test authority. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class NginxTlsInteropTest {
+class NginxTlsInteropTest extends RealServerTest {
 
     private static final int REQUESTS = 5;
 
@@ -36,37 +34,28 @@ class NginxTlsInteropTest {
 
     private static NginxFixture nginx;
 
-    private static String missing;
-
-    private Transport transport;
+    private static RealServers servers;
 
     @BeforeAll
     static void startNginx() throws Exception {
-        missing = ServerProcess.missing(NginxTlsInteropTest.class, NginxFixture.REQUIRED);
-        if (missing != null) {
+        servers = RealServers.require(NginxTlsInteropTest.class, NginxFixture.REQUIRED);
+        if (!servers.installed()) {
             return;
         }
         certificates = TestCertificates.create(dir);
-        nginx = NginxFixture.start(dir, certificates);
+        nginx = servers.start(() -> NginxFixture.start(dir, certificates));
     }
 
     @AfterAll
-    static void stopNginx() {
-        if (nginx != null) {
-            nginx.close();
+    static void stopNginx() throws Exception {
+        if (servers != null) {
+            servers.close();
         }
     }
 
-    @BeforeEach
-    void requireServers() {
-        ServerProcess.assumeInstalled(missing);
-    }
-
-    @AfterEach
-    void closeTransport() {
-        if (this.transport != null) {
-            this.transport.close();
-        }
+    @Override
+    protected RealServers servers() {
+        return servers;
     }
 
     @Test

@@ -7,9 +7,7 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,7 +25,7 @@ import io.github.pooledtransport.core.Transport;
  * get {@code 407}, and the password shows up in no error message and no stats.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class SquidBasicAuthInteropTest {
+class SquidBasicAuthInteropTest extends RealServerTest {
 
     private static final String USER = "alice";
 
@@ -44,42 +42,30 @@ class SquidBasicAuthInteropTest {
 
     private static SquidFixture squid;
 
-    private static String missing;
-
-    private Transport transport;
+    private static RealServers servers;
 
     @BeforeAll
     static void startServers() throws Exception {
-        missing = ServerProcess.missing(SquidBasicAuthInteropTest.class, SquidFixture.REQUIRED,
+        servers = RealServers.require(SquidBasicAuthInteropTest.class, SquidFixture.REQUIRED,
                 SquidFixture.REQUIRED_AUTH_HELPER, SquidFixture.REQUIRED_HTPASSWD, NginxFixture.REQUIRED);
-        if (missing != null) {
+        if (!servers.installed()) {
             return;
         }
         certificates = TestCertificates.create(dir);
-        nginx = NginxFixture.start(dir, certificates);
-        squid = SquidFixture.start(dir, USER, PASSWORD);
+        nginx = servers.start(() -> NginxFixture.start(dir, certificates));
+        squid = servers.start(() -> SquidFixture.start(dir, USER, PASSWORD));
     }
 
     @AfterAll
-    static void stopServers() {
-        if (squid != null) {
-            squid.close();
-        }
-        if (nginx != null) {
-            nginx.close();
+    static void stopServers() throws Exception {
+        if (servers != null) {
+            servers.close();
         }
     }
 
-    @BeforeEach
-    void requireServers() {
-        ServerProcess.assumeInstalled(missing);
-    }
-
-    @AfterEach
-    void closeTransport() {
-        if (this.transport != null) {
-            this.transport.close();
-        }
+    @Override
+    protected RealServers servers() {
+        return servers;
     }
 
     private Transport throughSquid(String password, String marker) {

@@ -7,9 +7,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,7 +24,7 @@ import io.github.pooledtransport.core.Transport;
  * {@code https} targets tunnelled with {@code CONNECT} to a real nginx with TLS.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class SquidProxyInteropTest {
+class SquidProxyInteropTest extends RealServerTest {
 
     private static final int REQUESTS = 5;
 
@@ -39,42 +37,30 @@ class SquidProxyInteropTest {
 
     private static SquidFixture squid;
 
-    private static String missing;
-
-    private Transport transport;
+    private static RealServers servers;
 
     @BeforeAll
     static void startServers() throws Exception {
-        missing = ServerProcess.missing(SquidProxyInteropTest.class,
+        servers = RealServers.require(SquidProxyInteropTest.class,
                 SquidFixture.REQUIRED, NginxFixture.REQUIRED);
-        if (missing != null) {
+        if (!servers.installed()) {
             return;
         }
         certificates = TestCertificates.create(dir);
-        nginx = NginxFixture.start(dir, certificates);
-        squid = SquidFixture.start(dir, null, null);
+        nginx = servers.start(() -> NginxFixture.start(dir, certificates));
+        squid = servers.start(() -> SquidFixture.start(dir, null, null));
     }
 
     @AfterAll
-    static void stopServers() {
-        if (squid != null) {
-            squid.close();
-        }
-        if (nginx != null) {
-            nginx.close();
+    static void stopServers() throws Exception {
+        if (servers != null) {
+            servers.close();
         }
     }
 
-    @BeforeEach
-    void requireServers() {
-        ServerProcess.assumeInstalled(missing);
-    }
-
-    @AfterEach
-    void closeTransport() {
-        if (this.transport != null) {
-            this.transport.close();
-        }
+    @Override
+    protected RealServers servers() {
+        return servers;
     }
 
     /** A transport sending everything through squid; CONNECTs carry the marker so squid's log shows them. */
