@@ -39,6 +39,22 @@ public enum CloseReason {
     /** An I/O or protocol error during the exchange. */
     ERROR("error"),
 
+    /**
+     * The server sent bytes that answer no request: beyond the end of a response, or while the connection was
+     * idle (a late response, a {@code 408} before closing). Go: "Unsolicited response received on idle HTTP
+     * channel".
+     */
+    UNSOLICITED_RESPONSE("unsolicited-response"),
+
+    /**
+     * The response's framing was malformed or ambiguous (RFC 9112 6.3): both {@code Content-Length} and
+     * {@code Transfer-Encoding}, a bad chunk size, an unsupported transfer coding.
+     */
+    FRAMING_ERROR("framing-error"),
+
+    /** The response was closed by another thread while a thread was reading its body. */
+    ABORTED("aborted"),
+
     /** The transport was closed, or its idle connections were closed on request. */
     TRANSPORT_CLOSED("transport-closed"),
 

@@ -15,7 +15,7 @@ import io.github.pooledtransport.core.internal.Uris;
  */
 public final class Request {
 
-    private static final Set<String> IDEMPOTENT_METHODS = Set.of("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE");
+    private static final Set<String> IDEMPOTENT_METHODS = Set.of("GET", "HEAD", "OPTIONS", "TRACE");
 
     private final String method;
 
@@ -86,8 +86,10 @@ public final class Request {
 
     /**
      * Whether sending this request twice is harmless, so it may be replayed on a fresh connection when a
-     * reused one fails before any response byte arrived: an idempotent method or an
-     * {@code Idempotency-Key} header, and no body or a repeatable one. This is Go's rule.
+     * reused one fails before any response byte arrived: {@code GET}, {@code HEAD}, {@code OPTIONS} or
+     * {@code TRACE}, or any method with an {@code Idempotency-Key} or {@code X-Idempotency-Key} header; and no
+     * body or a repeatable one. This is Go's {@code Request.isReplayable}: {@code PUT} and {@code DELETE} are
+     * idempotent by RFC 9110 but are not replayed without a key, because a server may not implement them so.
      *
      * @return whether the request may be replayed
      */

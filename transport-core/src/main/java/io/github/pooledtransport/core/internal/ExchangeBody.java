@@ -2,20 +2,45 @@ package io.github.pooledtransport.core.internal;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.net.SocketTimeoutException;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.apache.hc.core5.http.ConnectionClosedException;
+import org.apache.hc.core5.http.MalformedChunkCodingException;
+import org.apache.hc.core5.http.TruncatedChunkException;
 
 import io.github.pooledtransport.core.CloseReason;
+import io.github.pooledtransport.core.HostKey;
+import io.github.pooledtransport.core.ResponseFramingException;
+import io.github.pooledtransport.core.TransportException;
 
 /**
- * The framed response body as it comes off the connection (content-length, chunked or close-delimited).
- * It gives the connection back exactly once: to the pool when the body is read to its end, or after a
- * bounded drain when it is closed early, or closed when the drain allowance is exceeded.
+ * The framed response body as it comes off the connection (content-length, chunked or close-delimited). It
+ * holds the request's {@link Lease} and finishes it exactly once: for reuse when the body was read to its
+ * framed end, after a bounded drain when it is closed early, closed otherwise.
+ *
+ * <p>Exactness rules. A body that ends before its framing says it should is an error, never a short success,
+ * on every read path (all of them go through the array read, which HttpCore checks; its single-byte chunked
+ * read does not). After a read fails, every later read fails too. Failures name the host and, for timeouts,
+ * the setting that applied; HttpCore's exception types never reach the caller.
+ *
+ * <p>Threads. One thread reads at a time. {@link #close()} from another thread while a read is under way
+ * does not wait for it: it closes the socket underneath, the reader fails, and the reader (who is then the
+ * only one touching the connection) finishes the lease. A connection is never given back while a reader is on
+ * it. {@code close()} with no read under way drains on the calling thread, bounded in bytes and time.
  */
 final class ExchangeBody extends InputStream {
 
-    private final Http1Connection connection;
+    private static final int OPEN = 0;
 
-    private final ConnectionPool pool;
+    private static final int BUSY = 1;
+
+    private static final int DONE = 2;
+
+    private final Lease lease;
+
+    private final Http1Connection connection;
 
     private final InputStream framed;
 
@@ -29,85 +54,120 @@ final class ExchangeBody extends InputStream {
 
     private final long drainTimeoutNanos;
 
-    private final AtomicBoolean released = new AtomicBoolean();
+    private final ReadTimeout readTimeout;
+
+    /** OPEN: no thread inside; BUSY: one thread reads or drains; DONE: the lease is finished. */
+    private final AtomicInteger state = new AtomicInteger(OPEN);
+
+    private volatile boolean abortRequested;
+
+    /** The first failure, thrown again (as the cause) by every later read. Written before {@code state}. */
+    private TransportException failure;
+
+    private boolean endReached;
 
     private long consumed;
 
-    ExchangeBody(Http1Connection connection, ConnectionPool pool, InputStream framed, CloseReason closeAfter,
-            long contentLength, long drainLimit, long drainTimeoutNanos) {
-        this.connection = connection;
-        this.pool = pool;
+    ExchangeBody(Lease lease, InputStream framed, CloseReason closeAfter, long contentLength, long drainLimit,
+            long drainTimeoutNanos, ReadTimeout readTimeout) {
+        this.lease = lease;
+        this.connection = lease.connection;
         this.framed = framed;
         this.closeAfter = closeAfter;
         this.contentLength = contentLength;
         this.drainLimit = drainLimit;
         this.drainTimeoutNanos = drainTimeoutNanos;
+        this.readTimeout = readTimeout;
     }
 
     @Override
     public int read() throws IOException {
-        if (this.released.get()) {
-            return -1;
-        }
-        int b;
-        try {
-            b = this.framed.read();
-        }
-        catch (IOException ex) {
-            release(CloseReason.ERROR);
-            throw ex;
-        }
-        if (b == -1) {
-            release(this.closeAfter);
-        }
-        else {
-            this.consumed++;
-        }
-        return b;
+        byte[] one = new byte[1];
+        int n = read(one, 0, 1);
+        return (n < 0) ? -1 : one[0] & 0xff;
     }
 
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
-        if (this.released.get()) {
-            return -1;
-        }
-        if (len == 0) {
-            return 0;
+        Objects.checkFromIndexSize(off, len, b.length);
+        if (!this.state.compareAndSet(OPEN, BUSY)) {
+            return afterEnd();
         }
         int n;
         try {
-            n = this.framed.read(b, off, len);
+            n = (len == 0) ? 0 : this.framed.read(b, off, len);
+            if (n < 0 && this.contentLength >= 0 && this.consumed != this.contentLength) {
+                throw new TransportException(key(), String.format("Response body from %s ended after %d of its "
+                        + "%d declared bytes", key(), this.consumed, this.contentLength), null);
+            }
         }
-        catch (IOException ex) {
-            release(CloseReason.ERROR);
-            throw ex;
+        catch (IOException | RuntimeException ex) {
+            throw fail(ex);
         }
-        if (n == -1) {
-            release(this.closeAfter);
+        if (n < 0) {
+            this.endReached = true;
+            finishAsReader(this.closeAfter);
+            return -1;
         }
-        else {
-            this.consumed += n;
-        }
+        this.consumed += n;
+        leaveBusy();
         return n;
+    }
+
+    /** A read after the lease was finished: the end again, the failure again, or closed. */
+    private int afterEnd() throws IOException {
+        if (this.state.get() == BUSY) {
+            throw new IllegalStateException("Response body read by two threads at once");
+        }
+        if (this.failure != null) {
+            throw again(this.failure);
+        }
+        if (this.endReached) {
+            return -1;
+        }
+        throw new IOException("Response body from " + key() + " is closed");
     }
 
     @Override
     public int available() throws IOException {
-        return this.released.get() ? 0 : this.framed.available();
+        return (this.state.get() == OPEN) ? this.framed.available() : 0;
     }
 
-    /** Closing early drains up to the allowance so the connection can be reused; beyond it, closes it. */
+    /**
+     * Closing with no read under way drains up to the allowance so the connection can be reused, and closes
+     * it beyond; closing while another thread reads aborts that read.
+     */
     @Override
     public void close() {
-        if (this.released.get()) {
-            return;
+        closeOrAbort();
+    }
+
+    /** @return {@code false} when a read was under way on another thread and was aborted */
+    boolean closeOrAbort() {
+        if (this.state.compareAndSet(OPEN, BUSY)) {
+            CloseReason reason = (this.closeAfter != null) ? this.closeAfter
+                    : drain() ? null : CloseReason.BODY_NOT_CONSUMED;
+            finishAsReader(reason);
+            return true;
         }
-        if (this.closeAfter != null) {
-            // The connection is not reusable anyway; draining would only waste time.
-            release(this.closeAfter);
-            return;
+        if (this.state.get() == BUSY) {
+            abort();
+            return false;
         }
-        release(drain() ? null : CloseReason.BODY_NOT_CONSUMED);
+        return true;
+    }
+
+    /**
+     * Stops a read under way on another thread: the socket is closed underneath (an {@code SSLSocket}'s own
+     * close may wait for the reader), and the reader finishes the lease when its read fails.
+     */
+    private void abort() {
+        this.abortRequested = true;
+        this.connection.abortTransport();
+        // The reader may have left between the two lines above: then nobody else will finish the lease.
+        if (this.state.compareAndSet(OPEN, DONE)) {
+            this.lease.finish(CloseReason.ABORTED);
+        }
     }
 
     /** @return whether the body's end was reached within the allowance */
@@ -122,35 +182,84 @@ final class ExchangeBody extends InputStream {
             while (true) {
                 int n = this.framed.read(scratch, 0, (int) Math.min(scratch.length, budget + 1));
                 if (n == -1) {
-                    return true;
+                    return this.contentLength < 0 || this.consumed == this.contentLength;
                 }
+                this.consumed += n;
                 budget -= n;
                 if (budget < 0) {
                     return false;
                 }
             }
         }
-        catch (IOException ex) {
+        catch (IOException | RuntimeException ex) {
             return false;
         }
+    }
+
+    private void leaveBusy() {
+        this.state.set(OPEN);
+        if (this.abortRequested && this.state.compareAndSet(OPEN, DONE)) {
+            this.lease.finish(CloseReason.ABORTED);
+        }
+    }
+
+    private void finishAsReader(CloseReason reason) {
+        this.state.set(DONE);
+        this.lease.finish(this.abortRequested ? CloseReason.ABORTED : reason);
+    }
+
+    private TransportException fail(Exception ex) {
+        TransportException failure = this.abortRequested
+                ? new TransportException(key(), "Response body from " + key() + " was closed while being read", ex)
+                : describe(ex);
+        this.failure = failure;
+        finishAsReader((failure instanceof ResponseFramingException) ? CloseReason.FRAMING_ERROR : CloseReason.ERROR);
+        return failure;
+    }
+
+    /** Names what happened and where; the original stays the cause. */
+    private TransportException describe(Exception ex) {
+        HostKey key = key();
+        if (ex instanceof TransportException transport) {
+            return transport;
+        }
+        if (ex instanceof SocketTimeoutException) {
+            return new TransportException(key, "Reading the response body from " + key + " timed out: no byte for "
+                    + this.readTimeout.describe(), ex);
+        }
+        if (ex instanceof TruncatedChunkException || ex instanceof ConnectionClosedException) {
+            return new TransportException(key, "Response body from " + key + " was cut short after " + this.consumed
+                    + " bytes: " + ex.getMessage(), ex);
+        }
+        if (ex instanceof ChunkSizeGuard.MalformedChunkSize || ex instanceof MalformedChunkCodingException) {
+            return new ResponseFramingException(key, "Malformed chunked response body from " + key + ": "
+                    + ex.getMessage(), ex);
+        }
+        return new TransportException(key, "Reading the response body from " + key + " failed after " + this.consumed
+                + " bytes" + ((this.contentLength >= 0) ? " of " + this.contentLength : "") + ": "
+                + ex.getClass().getSimpleName() + ": " + ex.getMessage(), ex);
+    }
+
+    private static TransportException again(TransportException failure) {
+        return new TransportException(failure.hostKey(), failure.getMessage(), failure);
+    }
+
+    private HostKey key() {
+        return this.connection.host.key;
     }
 
     /**
-     * Gives the connection back unless that already happened.
+     * Gives the connection back for the leak tracker, unless a reader or an earlier end holds it.
      *
-     * @param reason why to close it, or {@code null} to offer it for reuse
-     * @return whether this call released it
+     * @param reason why to close it
+     * @return whether this call finished the lease
      */
     boolean release(CloseReason reason) {
-        if (!this.released.compareAndSet(false, true)) {
-            return false;
-        }
-        this.pool.release(this.connection, Exchange.unlessStrayBytes(this.connection, reason));
-        return true;
+        return this.state.compareAndSet(OPEN, DONE) && this.lease.finish(reason);
     }
 
     boolean isReleased() {
-        return this.released.get();
+        return this.state.get() == DONE;
     }
 
     /** @return the bytes still to come when the length was declared, or -1 when it is unknown */

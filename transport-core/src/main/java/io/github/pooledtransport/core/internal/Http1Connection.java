@@ -1,6 +1,7 @@
 package io.github.pooledtransport.core.internal;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.ByteBuffer;
@@ -11,6 +12,8 @@ import org.apache.hc.core5.http.impl.io.DefaultHttpRequestWriter;
 import org.apache.hc.core5.http.impl.io.DefaultHttpResponseParser;
 import org.apache.hc.core5.http.impl.io.SessionInputBufferImpl;
 import org.apache.hc.core5.http.impl.io.SessionOutputBufferImpl;
+
+import io.github.pooledtransport.core.CloseReason;
 
 /**
  * A persistent HTTP/1.1 connection: its socket and the buffers, parser and writer that every request on it
@@ -27,7 +30,11 @@ public final class Http1Connection extends PooledConnection {
 
     final SocketInput in;
 
-    final OutputStream out;
+    /** The socket's output, counting what reaches it: a failure with nothing written may be replayed. */
+    final CountingOutput out;
+
+    /** The plain TCP stream under the socket (under TLS too), for counting bytes waiting without reading them. */
+    private final InputStream rawIn;
 
     final SessionInputBufferImpl inBuffer;
 
@@ -51,6 +58,12 @@ public final class Http1Connection extends PooledConnection {
 
     private final ByteBuffer probe = ByteBuffer.allocate(1);
 
+    /** How long a TLS read waits for data behind bytes already waiting: they arrived, so this is ample. */
+    private static final int TLS_PROBE_MILLIS = 1;
+
+    /** Non-final (1xx) responses read for the current exchange. */
+    int interimResponses;
+
     Http1Connection(HostPool host, long id, long createdAt, long expiresAt, Socket socket, SocketChannel channel,
             boolean tls, String forwardAuthorization, int bufferSize, int maxResponseHeaderBytes) throws IOException {
         super(host, id, createdAt, expiresAt);
@@ -60,7 +73,8 @@ public final class Http1Connection extends PooledConnection {
         this.channel = channel;
         this.tls = tls;
         this.in = new SocketInput(socket, socket.getInputStream());
-        this.out = socket.getOutputStream();
+        this.out = new CountingOutput(socket.getOutputStream());
+        this.rawIn = (channel != null) ? channel.socket().getInputStream() : null;
         this.inBuffer = new SessionInputBufferImpl(bufferSize, maxResponseHeaderBytes);
         this.headLimiter = new HeadLimiter(this.inBuffer, maxResponseHeaderBytes);
         this.outBuffer = new SessionOutputBufferImpl(bufferSize);
@@ -73,39 +87,129 @@ public final class Http1Connection extends PooledConnection {
     }
 
     /**
-     * Checks, without blocking, that an idle connection can still carry a request: nothing buffered (an idle
-     * connection must have no unread bytes), and the server has neither closed it nor sent anything.
+     * Checks an idle connection before it carries a request. Bytes waiting on an idle connection answer no
+     * request (a late response, a {@code 408} before a close, a TLS alert): always looked for, without blocking,
+     * by asking the kernel how many bytes wait (one {@code FIONREAD}). A server's close sends nothing over
+     * plain TCP, so when {@code deep} a plain connection is also read without blocking to see its end.
      *
-     * @return whether the connection looks usable
+     * <p>Under TLS the raw bytes cannot be read without taking a record from the TLS engine, so waiting bytes are
+     * read through TLS with a short timeout: a TLS 1.3 session ticket is consumed by the engine and the read
+     * times out (healthy); application data or a {@code close_notify} shows as bytes or an end (not healthy).
+     * When {@code deep} (long idle), that read is done even with nothing waiting, to see a close.
+     *
+     * @param deep whether to look for a close the kernel has no bytes for (costly: a read, timed under TLS)
+     * @return {@code null} when the connection may carry a request, else why it must be closed
      */
-    boolean isHealthy() {
-        if (this.socket.isClosed() || this.socket.isInputShutdown() || this.inBuffer.hasBufferedData()) {
-            return false;
+    CloseReason checkIdle(boolean deep) {
+        if (this.socket.isClosed() || this.socket.isInputShutdown()) {
+            return CloseReason.SERVER_CLOSED;
         }
-        if (this.tls || this.channel == null) {
-            // Reading the raw channel under TLS could swallow a record the engine still needs (a TLS 1.3
-            // session ticket), so TLS connections rely on the replay rule instead.
-            return true;
+        if (this.inBuffer.hasBufferedData()) {
+            return CloseReason.UNSOLICITED_RESPONSE;
         }
         try {
-            this.channel.configureBlocking(false);
-            try {
-                this.probe.clear();
-                // 0: nothing to read, the peer is silent and open. -1: it closed. >0: unsolicited bytes
-                // (often a 408 or a TLS alert); the connection is unusable either way.
-                return this.channel.read(this.probe) == 0;
+            int waiting = (this.rawIn != null) ? this.rawIn.available() : 0;
+            if (this.tls) {
+                return (waiting > 0 || deep) ? readThroughTls() : null;
             }
-            finally {
-                this.channel.configureBlocking(true);
+            if (waiting > 0) {
+                return CloseReason.UNSOLICITED_RESPONSE;
+            }
+            return (deep && this.channel != null) ? readWithoutBlocking() : null;
+        }
+        catch (IOException ex) {
+            return CloseReason.SERVER_CLOSED;
+        }
+    }
+
+    /** 0: nothing to read, the peer is silent and open. -1: it closed. More: it sent something unasked. */
+    private CloseReason readWithoutBlocking() throws IOException {
+        this.channel.configureBlocking(false);
+        try {
+            this.probe.clear();
+            int n = this.channel.read(this.probe);
+            return (n == 0) ? null : (n < 0) ? CloseReason.SERVER_CLOSED
+                    : CloseReason.UNSOLICITED_RESPONSE;
+        }
+        finally {
+            this.channel.configureBlocking(true);
+        }
+    }
+
+    private CloseReason readThroughTls() throws IOException {
+        try {
+            this.socket.setSoTimeout(TLS_PROBE_MILLIS);
+            int n = this.socket.getInputStream().read(this.scratch, 0, 1);
+            return (n < 0) ? CloseReason.SERVER_CLOSED
+                    : CloseReason.UNSOLICITED_RESPONSE;
+        }
+        catch (java.net.SocketTimeoutException ex) {
+            return null; // records that carried no data (a session ticket), or nothing at all
+        }
+        finally {
+            this.in.forgetAppliedTimeout();
+        }
+    }
+
+    /**
+     * Whether bytes wait in the read buffer beyond the response just read: an answer to no request.
+     *
+     * @return whether unread input is buffered
+     */
+    boolean hasUnreadInput() {
+        return this.inBuffer.hasBufferedData();
+    }
+
+    /**
+     * Closes the TCP connection underneath at once, from any thread, so that a thread blocked reading it fails
+     * promptly ({@code SSLSocket.close()} may itself wait for that reader). The pool still closes the socket
+     * itself when the connection is released.
+     */
+    void abortTransport() {
+        try {
+            if (this.channel != null) {
+                this.channel.close();
+            }
+            else {
+                this.socket.close();
             }
         }
         catch (IOException ex) {
-            return false;
+            // Closing to stop a reader: nothing more to do.
         }
     }
 
     void flush() throws IOException {
         this.outBuffer.flush(this.out);
+    }
+
+    /** The socket's output stream, counting the bytes it accepted since the exchange began. */
+    static final class CountingOutput extends OutputStream {
+
+        private final OutputStream out;
+
+        long written;
+
+        CountingOutput(OutputStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            this.out.write(b);
+            this.written++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            this.out.write(b, off, len);
+            this.written += len;
+        }
+
+        @Override
+        public void flush() throws IOException {
+            this.out.flush();
+        }
     }
 
     @Override

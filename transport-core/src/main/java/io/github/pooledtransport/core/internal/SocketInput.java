@@ -49,6 +49,11 @@ final class SocketInput extends InputStream {
         }
     }
 
+    /** Someone set the socket's timeout directly: apply ours again before the next read. */
+    void forgetAppliedTimeout() {
+        this.appliedTimeoutMillis = -1;
+    }
+
     @Override
     public int read() throws IOException {
         beforeRead();

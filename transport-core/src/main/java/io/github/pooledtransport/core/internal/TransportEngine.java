@@ -16,14 +16,15 @@ import io.github.pooledtransport.core.ProxyResolver;
 import io.github.pooledtransport.core.Request;
 import io.github.pooledtransport.core.RequestOptions;
 import io.github.pooledtransport.core.Response;
+import io.github.pooledtransport.core.ResponseFramingException;
 import io.github.pooledtransport.core.TransportConfig;
 import io.github.pooledtransport.core.TransportException;
 import io.github.pooledtransport.core.TransportStats;
 
 /**
- * The request path behind {@link io.github.pooledtransport.core.Transport}: get a connection (idle, dialed or
- * after waiting), run the exchange, and replay once on a fresh connection when a reused one failed before
- * any response byte and the request is safe to replay.
+ * The request path behind {@link io.github.pooledtransport.core.Transport}: lease a connection (idle and
+ * checked, dialed, or after waiting), run the exchange through the connection's codec, and replay once on a
+ * fresh connection when {@link RetryPolicy} says the failure allows it.
  *
  * <p>It holds no reference to the public {@code Transport}, so an abandoned transport can be garbage
  * collected and its engine closed by a cleaner.
@@ -38,7 +39,7 @@ public final class TransportEngine {
 
     private final Dialer dialer;
 
-    private final Exchange exchange;
+    private final ExchangeCodec http1;
 
     private final LeakTracker leaks;
 
@@ -64,7 +65,7 @@ public final class TransportEngine {
                 EvictionScheduler.SHARED);
         this.dialer = new Dialer(config, this.listener);
         this.leaks = new LeakTracker(config.leakDetection());
-        this.exchange = new Exchange(config, this.pool, this.listener, this.leaks);
+        this.http1 = new Http1ExchangeCodec(config, this.listener, this.leaks);
         this.acquireTimeoutNanos = config.acquireTimeout().toNanos();
         this.staleCheckNanos = config.staleCheckAfterIdle().toNanos();
         this.proxyResolver = config.proxyResolver();
@@ -123,36 +124,43 @@ public final class TransportEngine {
         this.listener.getConn(key);
         boolean replay = false;
         while (true) {
-            Http1Connection conn = obtain(host, request, !replay, replay);
+            Lease lease = obtain(host, request, !replay, replay);
+            Http1Connection conn = lease.connection;
             if (!this.listener.isEmpty()) {
                 this.listener.gotConn(key, new ConnectionInfo(conn.id, conn.isReused(), conn.lastWasIdle,
                         Duration.ofNanos(conn.lastIdleNanos)));
             }
             try {
-                return this.exchange.execute(conn, request, framing, host.responseHeaderTimeout, site);
+                return codecFor(conn).exchange(lease, request, framing, host.responseHeaderTimeout, site);
             }
-            catch (BeforeResponseException ex) {
-                CloseReason reason = ex.serverClosed ? CloseReason.SERVER_CLOSED : CloseReason.ERROR;
-                if (!replay && conn.isReused() && request.isReplayable()) {
-                    // Go's rule: the server closed a kept-alive connection as we sent on it, and the
-                    // request is safe to send again. Use a fresh connection, once. The dead one served
-                    // nothing, so it does not count as reused.
-                    this.pool.discardStale(conn, reason);
+            catch (ExchangeFailure failure) {
+                if (RetryPolicy.shouldReplay(failure, request, conn.isReused(), replay)) {
+                    // The dead connection served nothing, so it does not count as reused.
+                    lease.discardUnused(failure.closeReason);
                     replay = true;
                     continue;
                 }
-                this.pool.release(conn, reason);
-                throw new TransportException(key, ex.getMessage(), (ex.getCause() != null) ? ex.getCause() : ex);
+                lease.finish(failure.closeReason);
+                throw failure.toCaller();
             }
             catch (IOException | RuntimeException | Error ex) {
-                this.pool.release(conn, CloseReason.ERROR);
+                lease.finish((ex instanceof ResponseFramingException) ? CloseReason.FRAMING_ERROR : CloseReason.ERROR);
                 throw ex;
             }
         }
     }
 
-    private Http1Connection obtain(HostPool host, Request request, boolean countRequest, boolean fresh)
-            throws IOException {
+    /** The codec for a connection's protocol, chosen once the connection is made (only HTTP/1.1 today). */
+    private ExchangeCodec codecFor(Http1Connection conn) {
+        return this.http1;
+    }
+
+    /**
+     * A leased connection: an idle one that passed its check, or a new one. Every idle connection is checked
+     * for unsolicited bytes without blocking; the costlier check for a close that left no bytes runs when the
+     * request could not be replayed were the connection dead, or after {@code staleCheckAfterIdle}.
+     */
+    private Lease obtain(HostPool host, Request request, boolean countRequest, boolean fresh) throws IOException {
         boolean count = countRequest;
         while (true) {
             PooledConnection pooled = this.pool.acquire(host, count, fresh, this.acquireTimeoutNanos);
@@ -169,15 +177,17 @@ public final class TransportEngine {
                 if (!this.pool.dialSucceeded(conn)) {
                     throw new io.github.pooledtransport.core.TransportClosedException(host.key);
                 }
-                return conn;
+                return new Lease(this.pool, conn);
             }
             Http1Connection conn = (Http1Connection) pooled;
-            boolean check = !request.isReplayable() || conn.lastIdleNanos >= this.staleCheckNanos;
-            if (check && !conn.isHealthy()) {
-                this.pool.discardStale(conn);
+            Lease lease = new Lease(this.pool, conn);
+            boolean deep = !request.isReplayable() || conn.lastIdleNanos >= this.staleCheckNanos;
+            CloseReason unusable = conn.checkIdle(deep);
+            if (unusable != null) {
+                lease.discardUnused(unusable);
                 continue;
             }
-            return conn;
+            return lease;
         }
     }
 

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
 import java.util.Objects;
-import java.util.zip.GZIPInputStream;
 
 import io.github.pooledtransport.core.ResponseBody;
 
@@ -31,7 +30,8 @@ final class TransportResponseBody extends ResponseBody {
 
     private LeakTracker.Watch leakWatch;
 
-    private boolean closed;
+    /** Volatile: another thread may close the body to abort a read. */
+    private volatile boolean closed;
 
     /** Bytes read since {@link #mark}, kept for {@link #reset}; {@code null} when nothing is kept. */
     private byte[] marked;
@@ -45,9 +45,12 @@ final class TransportResponseBody extends ResponseBody {
     /** How many bytes the caller allowed past the mark; -1 when there is no valid mark. */
     private int markLimit = -1;
 
-    TransportResponseBody(ExchangeBody raw, boolean gunzip, long contentLength) {
+    private final int bufferSize;
+
+    TransportResponseBody(ExchangeBody raw, boolean gunzip, long contentLength, int bufferSize) {
         this.raw = raw;
         this.gunzip = gunzip;
+        this.bufferSize = bufferSize;
         this.contentLength = contentLength;
         this.stream = gunzip ? null : raw;
     }
@@ -67,7 +70,7 @@ final class TransportResponseBody extends ResponseBody {
             ensureOpen();
             return this.marked[this.markedPos++] & 0xff;
         }
-        int b = atEnd(stream().read());
+        int b = stream().read();
         if (b >= 0 && this.markLimit >= 0 && room(1)) {
             this.marked[this.markedCount++] = (byte) b;
             this.markedPos = this.markedCount;
@@ -85,7 +88,7 @@ final class TransportResponseBody extends ResponseBody {
             this.markedPos += n;
             return n;
         }
-        int n = atEnd(stream().read(b, off, len));
+        int n = stream().read(b, off, len);
         if (n > 0 && this.markLimit >= 0 && room(n)) {
             System.arraycopy(b, off, this.marked, this.markedCount, n);
             this.markedCount += n;
@@ -157,17 +160,6 @@ final class TransportResponseBody extends ResponseBody {
     }
 
     /**
-     * The gzip trailer ends the decoded stream without reading the framing's end, so finish the raw body
-     * here: a body read to its end gives the connection back even if it is never closed.
-     */
-    private int atEnd(int result) {
-        if (result == -1 && this.gunzip) {
-            this.raw.close();
-        }
-        return result;
-    }
-
-    /**
      * With a declared length, reads straight into one array of the exact size: {@code InputStream}'s default
      * reads into a list of chunks and copies them again, which doubles the work for large bodies (Spring's byte[]
      * converter calls this). Only up to {@link #EXACT_READ_LIMIT}: a server must not make us allocate a large
@@ -220,21 +212,22 @@ final class TransportResponseBody extends ResponseBody {
         return (int) Math.min(Integer.MAX_VALUE, (long) (this.markedCount - this.markedPos) + stream().available());
     }
 
+    /**
+     * Closes the body. On the reading thread (or with no read under way) the rest is drained within the
+     * allowance so that the connection can be reused; from another thread while a read is under way, that read
+     * is aborted at once. The mark buffer is left to the reader, which may still be inside a read.
+     */
     @Override
     public void close() throws IOException {
         if (this.closed) {
             return;
         }
         this.closed = true;
-        this.marked = null;
-        this.markedCount = 0;
-        this.markedPos = 0;
-        this.markLimit = -1;
         try {
-            if (this.stream != null && this.stream != this.raw) {
-                this.stream.close(); // releases the inflater, then closes raw
+            boolean onReadingThread = this.raw.closeOrAbort();
+            if (onReadingThread && this.stream != null && this.stream != this.raw) {
+                this.stream.close(); // frees the inflater; raw is already finished
             }
-            this.raw.close();
         }
         finally {
             if (this.leakWatch != null) {
@@ -252,8 +245,8 @@ final class TransportResponseBody extends ResponseBody {
     private InputStream stream() throws IOException {
         ensureOpen();
         if (this.stream == null) {
-            // Created lazily: GZIPInputStream reads the gzip header in its constructor.
-            this.stream = new GZIPInputStream(this.raw, 8192);
+            // Created on first read, so an unread body costs no inflater.
+            this.stream = new GzipDecoder(this.raw, this.bufferSize);
         }
         return this.stream;
     }

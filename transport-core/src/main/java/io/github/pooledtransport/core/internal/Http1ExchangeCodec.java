@@ -9,14 +9,12 @@ import java.time.Duration;
 import java.util.Iterator;
 
 import org.apache.hc.core5.http.ClassicHttpResponse;
-import org.apache.hc.core5.http.ContentLengthStrategy;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpException;
 import org.apache.hc.core5.http.HttpVersion;
 import org.apache.hc.core5.http.MessageConstraintException;
 import org.apache.hc.core5.http.ProtocolVersion;
 import org.apache.hc.core5.http.config.Http1Config;
-import org.apache.hc.core5.http.impl.DefaultContentLengthStrategy;
 import org.apache.hc.core5.http.impl.io.ChunkedInputStream;
 import org.apache.hc.core5.http.impl.io.ChunkedOutputStream;
 import org.apache.hc.core5.http.impl.io.ContentLengthInputStream;
@@ -36,17 +34,17 @@ import io.github.pooledtransport.core.TransportConfig;
 import io.github.pooledtransport.core.TransportException;
 
 /**
- * One HTTP/1.1 request/response exchange on a connection: writes the request (with
- * {@code Expect: 100-continue} handling), reads the response head, decides whether the connection may be
- * reused, and wraps the body so the connection goes back to the pool when the body is done.
+ * HTTP/1.1 over a leased connection: writes the request (with {@code Expect: 100-continue} handling), reads
+ * the interim and final response heads, frames the body (RFC 9112 6.3) and hands the lease to it. Failures
+ * before the first response byte are classified for the retry policy here, where it is known what reached the
+ * wire; nothing else decides whether a request may go again.
  */
-final class Exchange {
+final class Http1ExchangeCodec implements ExchangeCodec {
 
-    private static final ContentLengthStrategy LENGTHS = DefaultContentLengthStrategy.INSTANCE;
+    /** Go (before 1.24) gave up after this many non-final responses; {@code 100 Continue} counts. */
+    static final int MAX_INTERIM_RESPONSES = 5;
 
     private final TransportConfig config;
-
-    private final ConnectionPool pool;
 
     private final SafeListener listener;
 
@@ -54,23 +52,21 @@ final class Exchange {
 
     private final Http1Config chunkConfig;
 
-    private final int defaultReadTimeoutMillis;
+    private final ReadTimeout defaultReadTimeout;
 
-    Exchange(TransportConfig config, ConnectionPool pool, SafeListener listener, LeakTracker leaks) {
+    Http1ExchangeCodec(TransportConfig config, SafeListener listener, LeakTracker leaks) {
         this.config = config;
-        this.pool = pool;
         this.listener = listener;
         this.leaks = leaks;
         this.chunkConfig = Http1Config.custom().setMaxLineLength(config.maxResponseHeaderBytes()).build();
-        this.defaultReadTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, config.readTimeout().toMillis());
+        this.defaultReadTimeout = new ReadTimeout((int) Math.min(Integer.MAX_VALUE, config.readTimeout().toMillis()),
+                false);
     }
 
-    /**
-     * Runs the exchange. On success the connection belongs to the returned response's body; on failure the
-     * caller still owns it and must release it.
-     */
-    Response execute(Http1Connection conn, Request request, long framing, Duration responseHeaderTimeout,
+    @Override
+    public Response exchange(Lease lease, Request request, long framing, Duration responseHeaderTimeout,
             Throwable site) throws IOException {
+        Http1Connection conn = lease.connection;
         HostKey key = conn.host.key;
         boolean gzip = !this.config.disableCompression() && !request.headers().contains("Accept-Encoding")
                 && !request.headers().contains("Range") && !request.method().equals("HEAD");
@@ -79,37 +75,59 @@ final class Exchange {
         boolean expectContinue = framing != RequestFraming.NONE && framing != 0
                 && "100-continue".equalsIgnoreCase(request.headers().get("Expect"))
                 && !this.config.expectContinueTimeout().isZero();
+        ReadTimeout readTimeout = (request.options().readTimeout() != null)
+                ? new ReadTimeout((int) Math.min(Integer.MAX_VALUE, request.options().readTimeout().toMillis()), true)
+                : this.defaultReadTimeout;
+        conn.out.written = 0;
+        conn.interimResponses = 0;
+        conn.headLimiter.reset();
 
-        int readTimeoutMillis = (request.options().readTimeout() != null)
-                ? (int) Math.min(Integer.MAX_VALUE, request.options().readTimeout().toMillis()) : this.defaultReadTimeoutMillis;
         ClassicHttpResponse early = null;
         try {
-            conn.in.perReadTimeout(readTimeoutMillis);
+            conn.in.perReadTimeout(readTimeout.millis());
             conn.writer.write(head, conn.outBuffer, conn.out);
             this.listener.wroteHeaders(key);
             if (expectContinue) {
                 conn.flush();
-                early = awaitContinue(conn, key, responseHeaderTimeout, readTimeoutMillis);
+                early = awaitContinue(conn, key, responseHeaderTimeout, readTimeout);
             }
             if (early == null && framing != RequestFraming.NONE) {
                 writeBody(conn, request, framing);
             }
             conn.flush();
         }
+        catch (CallerBodyFailed ex) {
+            // The caller's own RequestBody failed: its exception, unchanged, and never a replay.
+            this.listener.wroteRequest(key, ex.original instanceof IOException io ? io : new IOException(ex.original));
+            throw ex.rethrowOriginal();
+        }
+        catch (ConnectionWriteFailed ex) {
+            this.listener.wroteRequest(key, ex.getCause());
+            throw writeFailure(conn, key, ex.getCause());
+        }
         catch (IOException | HttpException ex) {
             IOException io = (ex instanceof IOException e) ? e : new IOException(ex.getMessage(), ex);
             this.listener.wroteRequest(key, io);
-            if (early == null && ex instanceof IOException && !(ex instanceof TransportException)) {
-                throw new BeforeResponseException("Writing the request to " + key + " failed: " + ex.getMessage(),
-                        io, false);
+            if (ex instanceof HttpException || io instanceof TransportException || io instanceof ExchangeFailure
+                    || early != null) {
+                throw io;
             }
-            throw io;
+            // Not the caller's body (that is wrapped) nor ours: the socket refused the head or the flush.
+            throw writeFailure(conn, key, io);
         }
         this.listener.wroteRequest(key, null);
 
         ClassicHttpResponse response = (early != null) ? early
-                : readFinalHead(conn, key, responseHeaderTimeout, readTimeoutMillis);
-        return toResponse(conn, request, key, response, requestClose, early != null, gzip, site, readTimeoutMillis);
+                : readFinalHead(conn, key, responseHeaderTimeout, readTimeout);
+        return toResponse(lease, request, key, response, requestClose, early != null, gzip, site, readTimeout);
+    }
+
+    /** A write to the socket failed: nothing of the request, or only part of it, reached the server. */
+    private static ExchangeFailure writeFailure(Http1Connection conn, HostKey key, IOException cause) {
+        ExchangeFailure.Kind kind = (conn.out.written == 0) ? ExchangeFailure.Kind.NOTHING_WRITTEN
+                : ExchangeFailure.Kind.NO_RESPONSE;
+        return new ExchangeFailure(kind, CloseReason.ERROR, new TransportException(key, "Writing the request to "
+                + key + " failed after " + conn.out.written + " bytes: " + cause.getMessage(), cause));
     }
 
     private BasicClassicHttpRequest head(Http1Connection conn, Request request, HostKey key, long framing,
@@ -160,7 +178,18 @@ final class Exchange {
                 : new ChunkedOutputStream(conn.outBuffer, conn.out, conn.scratch, null);
         BodySink sink = new BodySink(framed);
         if (request.body() != null) {
-            request.body().writeTo(sink);
+            try {
+                request.body().writeTo(sink);
+            }
+            catch (IOException | RuntimeException ex) {
+                if (sink.failure != null) {
+                    throw new ConnectionWriteFailed(sink.failure);
+                }
+                throw new CallerBodyFailed(ex);
+            }
+            if (sink.failure != null) {
+                throw new ConnectionWriteFailed(sink.failure); // the body swallowed it: the request is broken
+            }
         }
         if (framing >= 0 && sink.written != framing) {
             throw new TransportException(conn.host.key, String.format("Request body for %s wrote %d bytes but "
@@ -171,170 +200,185 @@ final class Exchange {
 
     /**
      * Waits up to {@code expectContinueTimeout} for the server's first response. Returns {@code null} to send
-     * the body (100 Continue, or silence), or the final response the server sent instead.
+     * the body ({@code 100 Continue}, also after other interim responses such as {@code 103}, or silence), or
+     * the final response the server sent instead.
      */
     private ClassicHttpResponse awaitContinue(Http1Connection conn, HostKey key, Duration responseHeaderTimeout,
-            int readTimeoutMillis) throws IOException {
+            ReadTimeout readTimeout) throws IOException {
         conn.in.deadlineIn(this.config.expectContinueTimeout().toNanos());
         int n;
         try {
             n = conn.inBuffer.hasBufferedData() ? 1 : conn.inBuffer.fillBuffer(conn.in);
         }
         catch (SocketTimeoutException ex) {
-            conn.in.perReadTimeout(readTimeoutMillis);
+            conn.in.perReadTimeout(readTimeout.millis());
             return null; // no word from the server: send the body anyway, as RFC 9110 10.1.1 allows
         }
+        catch (IOException ex) {
+            throw noResponse(key, CloseReason.ERROR, "Reading the response to Expect: 100-continue from " + key
+                    + " failed: " + ex.getMessage(), ex);
+        }
         if (n == -1) {
-            throw new BeforeResponseException(key + " closed the connection before answering Expect: 100-continue",
-                    null, true);
+            throw noResponse(key, CloseReason.SERVER_CLOSED,
+                    key + " closed the connection before answering Expect: 100-continue", null);
         }
         this.listener.gotFirstResponseByte(key);
-        startHeadClock(conn, responseHeaderTimeout, readTimeoutMillis);
-        ClassicHttpResponse response = parseHead(conn, key, responseHeaderTimeout, readTimeoutMillis);
-        if (response.getCode() == 100) {
-            conn.in.perReadTimeout(readTimeoutMillis);
-            return null;
+        startHeadClock(conn, responseHeaderTimeout, readTimeout);
+        while (true) {
+            ClassicHttpResponse response = parseHead(conn, key, responseHeaderTimeout, readTimeout);
+            if (response.getCode() == 100) {
+                conn.in.perReadTimeout(readTimeout.millis());
+                return null;
+            }
+            if (!isInterim(response)) {
+                return response;
+            }
         }
-        if (response.getCode() < 200 && response.getCode() != 101) {
-            // Another interim response: keep reading until the final one before deciding.
-            response = readInterimThenFinal(conn, key, responseHeaderTimeout, readTimeoutMillis);
-        }
-        return response;
     }
 
     private ClassicHttpResponse readFinalHead(Http1Connection conn, HostKey key, Duration responseHeaderTimeout,
-            int readTimeoutMillis) throws IOException {
-        startHeadClock(conn, responseHeaderTimeout, readTimeoutMillis);
+            ReadTimeout readTimeout) throws IOException {
+        startHeadClock(conn, responseHeaderTimeout, readTimeout);
         try {
-            if (!conn.inBuffer.hasBufferedData()) {
-                int n = conn.inBuffer.fillBuffer(conn.in);
-                if (n == -1) {
-                    throw new BeforeResponseException(key + " closed the connection without sending a response",
-                            null, true);
-                }
+            if (!conn.inBuffer.hasBufferedData() && conn.inBuffer.fillBuffer(conn.in) == -1) {
+                throw noResponse(key, CloseReason.SERVER_CLOSED,
+                        key + " closed the connection without sending a response", null);
             }
         }
         catch (SocketTimeoutException ex) {
-            throw headTimeout(key, responseHeaderTimeout, readTimeoutMillis, ex);
+            throw headTimeout(key, responseHeaderTimeout, readTimeout, ex);
         }
-        catch (BeforeResponseException ex) {
+        catch (ExchangeFailure ex) {
             throw ex;
         }
         catch (IOException ex) {
-            throw new BeforeResponseException("Reading the response from " + key + " failed: " + ex.getMessage(), ex,
-                    true);
+            throw noResponse(key, CloseReason.ERROR, "Reading the response from " + key + " failed: "
+                    + ex.getMessage(), ex);
         }
         this.listener.gotFirstResponseByte(key);
-        return readInterimThenFinal(conn, key, responseHeaderTimeout, readTimeoutMillis);
-    }
-
-    private ClassicHttpResponse readInterimThenFinal(Http1Connection conn, HostKey key, Duration timeout,
-            int readTimeoutMillis) throws IOException {
         ClassicHttpResponse response;
         do {
-            response = parseHead(conn, key, timeout, readTimeoutMillis);
+            response = parseHead(conn, key, responseHeaderTimeout, readTimeout);
         }
-        while (response.getCode() >= 100 && response.getCode() < 200 && response.getCode() != 101);
+        while (isInterim(response));
         return response;
     }
 
-    private void startHeadClock(Http1Connection conn, Duration responseHeaderTimeout, int readTimeoutMillis)
+    private static ExchangeFailure noResponse(HostKey key, CloseReason reason, String message, IOException cause) {
+        return new ExchangeFailure(ExchangeFailure.Kind.NO_RESPONSE, reason, new TransportException(key, message,
+                cause));
+    }
+
+    /** Whether the head is a non-final response ({@code 101} is final: the connection changes protocol). */
+    private static boolean isInterim(ClassicHttpResponse response) {
+        return response.getCode() >= 100 && response.getCode() < 200 && response.getCode() != 101;
+    }
+
+    private void startHeadClock(Http1Connection conn, Duration responseHeaderTimeout, ReadTimeout readTimeout)
             throws IOException {
         if (responseHeaderTimeout.isZero()) {
-            conn.in.perReadTimeout(readTimeoutMillis);
+            conn.in.perReadTimeout(readTimeout.millis());
         }
         else {
             conn.in.deadlineIn(responseHeaderTimeout.toNanos());
         }
     }
 
-    private ClassicHttpResponse parseHead(Http1Connection conn, HostKey key, Duration timeout, int readTimeoutMillis)
-            throws IOException {
-        conn.headLimiter.reset();
+    /**
+     * Parses one head. Every head of the response counts against {@code maxResponseHeaderBytes} together, and at
+     * most {@link #MAX_INTERIM_RESPONSES} interim ones are read.
+     */
+    private ClassicHttpResponse parseHead(Http1Connection conn, HostKey key, Duration timeout,
+            ReadTimeout readTimeout) throws IOException {
+        ClassicHttpResponse response;
         try {
-            ClassicHttpResponse response = conn.parser.parse(conn.headLimiter, conn.in);
-            if (response == null) {
-                throw new TransportException(key, key + " closed the connection in the middle of a response head",
-                        null);
-            }
-            return response;
+            response = conn.parser.parse(conn.headLimiter, conn.in);
         }
         catch (HeadLimiter.LimitExceeded | MessageConstraintException ex) {
             throw new ResponseHeadersTooLargeException(key, this.config.maxResponseHeaderBytes());
         }
         catch (SocketTimeoutException ex) {
-            throw headTimeout(key, timeout, readTimeoutMillis, ex);
+            throw headTimeout(key, timeout, readTimeout, ex);
         }
         catch (HttpException ex) {
             throw new TransportException(key, "Malformed response from " + key + ": " + ex.getMessage(), ex);
         }
+        catch (IOException ex) {
+            throw new TransportException(key, "Reading the response head from " + key + " failed: "
+                    + ex.getMessage(), ex);
+        }
+        if (response == null) {
+            throw new TransportException(key, key + " closed the connection in the middle of a response head", null);
+        }
+        if (isInterim(response) && ++conn.interimResponses > MAX_INTERIM_RESPONSES) {
+            throw new TransportException(key, key + " sent more than " + MAX_INTERIM_RESPONSES + " interim (1xx) "
+                    + "responses before a final one", null);
+        }
+        return response;
     }
 
-    private IOException headTimeout(HostKey key, Duration timeout, int readTimeoutMillis,
+    private IOException headTimeout(HostKey key, Duration timeout, ReadTimeout readTimeout,
             SocketTimeoutException ex) {
         if (timeout.isZero()) {
-            return new TransportException(key, "Read from " + key + " timed out after readTimeout="
-                    + readTimeoutMillis + " ms while waiting for the response head", ex);
+            return new TransportException(key, "Read from " + key + " timed out after " + readTimeout.describe()
+                    + " while waiting for the response head", ex);
         }
         return new ResponseHeaderTimeoutException(key, timeout, ex);
     }
 
-    private Response toResponse(Http1Connection conn, Request request, HostKey key, ClassicHttpResponse response,
-            boolean requestClose, boolean bodyUnsent, boolean gzip, Throwable site, int readTimeoutMillis)
+    private Response toResponse(Lease lease, Request request, HostKey key, ClassicHttpResponse response,
+            boolean requestClose, boolean bodyUnsent, boolean gzip, Throwable site, ReadTimeout readTimeout)
             throws IOException {
+        Http1Connection conn = lease.connection;
         int status = response.getCode();
         ProtocolVersion version = (response.getVersion() != null) ? response.getVersion() : HttpVersion.HTTP_1_1;
         Headers headers = headers(key, response);
         boolean hasBody = !request.method().equals("HEAD") && status >= 200 && status != 204 && status != 304;
-        long length = 0;
-        if (hasBody) {
-            try {
-                length = LENGTHS.determineLength(response);
-            }
-            catch (HttpException ex) {
-                throw new TransportException(key, "Malformed response framing from " + key + ": " + ex.getMessage(),
-                        ex);
-            }
-        }
+        ResponseFraming framing = hasBody ? ResponseFraming.of(key, response, version) : null;
+        long length = hasBody ? framing.length() : 0;
         CloseReason closeAfter = closeAfter(requestClose, version, headers);
-        if (closeAfter == null && (bodyUnsent || status == 101 || length == ContentLengthStrategy.UNDEFINED)) {
+        if (closeAfter == null && (bodyUnsent || status == 101 || length == ResponseFraming.UNTIL_CLOSE)) {
             // The server may still expect the unsent body, has switched protocols, or delimits the body by
             // closing: the connection cannot carry another request.
             closeAfter = CloseReason.CONNECTION_CLOSE;
         }
+        if (closeAfter == null && framing != null && framing.doubtful()) {
+            closeAfter = CloseReason.FRAMING_ERROR; // read by its transfer coding, but never trusted again
+        }
         if (closeAfter == null) {
             long keepAliveNanos = keepAliveTimeoutNanos(headers);
             if (keepAliveNanos >= 0) {
-                // Written without the pool's lock: the connection is active and owned by this exchange; the pool
-                // reads the field only after release(), which takes the lock after this write.
+                // Written without the pool's lock: the connection is leased to this exchange; the pool reads the
+                // field only after the lease is finished, which takes the lock after this write.
                 conn.serverIdleDeadline = this.config.timeSource().nanoTime() + keepAliveNanos;
             }
         }
-        conn.in.perReadTimeout(readTimeoutMillis);
+        conn.in.perReadTimeout(readTimeout.millis());
         // format() builds a new string per response; the common case is a constant.
         String protocol = HttpVersion.HTTP_1_1.equals(version) ? "HTTP/1.1" : version.format();
-        if (!hasBody || length == 0) {
-            this.pool.release(conn, unlessStrayBytes(conn, closeAfter));
+        if (length == 0) {
+            lease.finish(closeAfter);
             return new Response(status, response.getReasonPhrase(), protocol, headers, ResponseBody.empty());
         }
         InputStream framed;
-        if (length == ContentLengthStrategy.CHUNKED) {
-            framed = new ChunkedInputStream(conn.inBuffer, conn.in, this.chunkConfig);
+        if (length == ResponseFraming.CHUNKED) {
+            framed = new ChunkedInputStream(new ChunkSizeGuard(conn.inBuffer), conn.in, this.chunkConfig);
         }
-        else if (length == ContentLengthStrategy.UNDEFINED) {
+        else if (length == ResponseFraming.UNTIL_CLOSE) {
             framed = new IdentityInputStream(conn.inBuffer, conn.in);
         }
         else {
             framed = new ContentLengthInputStream(conn.inBuffer, conn.in, length);
         }
         long declared = (length >= 0) ? length : -1;
-        ExchangeBody raw = new ExchangeBody(conn, this.pool, framed, closeAfter, declared,
-                this.config.drainOnCloseBytes(), this.config.drainTimeout().toNanos());
+        ExchangeBody raw = new ExchangeBody(lease, framed, closeAfter, declared, this.config.drainOnCloseBytes(),
+                this.config.drainTimeout().toNanos(), readTimeout);
         boolean gunzip = gzip && "gzip".equalsIgnoreCase(headers.get("Content-Encoding"));
         if (gunzip) {
             headers = headers.toBuilder().remove("Content-Encoding").remove("Content-Length").build();
         }
-        TransportResponseBody body = new TransportResponseBody(raw, gunzip, gunzip ? -1 : declared);
+        TransportResponseBody body = new TransportResponseBody(raw, gunzip, gunzip ? -1 : declared,
+                this.config.bufferSize());
         if (this.leaks.isEnabled()) {
             this.leaks.watch(body, raw, request.method(), request.uri(), site);
         }
@@ -353,15 +397,6 @@ final class Exchange {
             return CloseReason.CONNECTION_CLOSE; // RFC 9112 9.3: HTTP/1.0 persists only when asked to
         }
         return null;
-    }
-
-    /**
-     * Bytes left in the read buffer after a response are an answer to no request (a 204 with a body, say):
-     * reused, the connection would hand them to the next request as its response. Go closes such a
-     * connection too ("unsolicited response received on idle HTTP channel").
-     */
-    static CloseReason unlessStrayBytes(Http1Connection conn, CloseReason reason) {
-        return (reason == null && conn.inBuffer.hasBufferedData()) ? CloseReason.ERROR : reason;
     }
 
     /** Parses {@code Keep-Alive: timeout=N}; a second of margin so we never race the server's close. */
@@ -423,12 +458,17 @@ final class Exchange {
         return builder.build();
     }
 
-    /** Counts what the body wrote and keeps it from closing the framing stream. */
+    /**
+     * What the caller's {@code RequestBody} writes to: counts the bytes, keeps the body from closing the framing
+     * stream, and remembers a failure of the connection so that it is never taken for the body's own.
+     */
     private static final class BodySink extends OutputStream {
 
         private final OutputStream framed;
 
         long written;
+
+        IOException failure;
 
         BodySink(OutputStream framed) {
             this.framed = framed;
@@ -436,24 +476,81 @@ final class Exchange {
 
         @Override
         public void write(int b) throws IOException {
-            this.framed.write(b);
+            try {
+                this.framed.write(b);
+            }
+            catch (IOException ex) {
+                throw failed(ex);
+            }
             this.written++;
         }
 
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
-            this.framed.write(b, off, len);
+            try {
+                this.framed.write(b, off, len);
+            }
+            catch (IOException ex) {
+                throw failed(ex);
+            }
             this.written += len;
         }
 
         @Override
         public void flush() throws IOException {
-            this.framed.flush();
+            try {
+                this.framed.flush();
+            }
+            catch (IOException ex) {
+                throw failed(ex);
+            }
+        }
+
+        private IOException failed(IOException ex) {
+            if (this.failure == null) {
+                this.failure = ex;
+            }
+            return ex;
         }
 
         @Override
         public void close() {
             // The transport ends the body itself.
+        }
+    }
+
+    /** The connection refused part of the request body. */
+    private static final class ConnectionWriteFailed extends IOException {
+
+        private static final long serialVersionUID = 1L;
+
+        ConnectionWriteFailed(IOException cause) {
+            super(cause);
+        }
+
+        @Override
+        public synchronized IOException getCause() {
+            return (IOException) super.getCause();
+        }
+    }
+
+    /** The caller's {@code RequestBody} threw: carried out unchanged. */
+    private static final class CallerBodyFailed extends IOException {
+
+        private static final long serialVersionUID = 1L;
+
+        final Exception original;
+
+        CallerBodyFailed(Exception original) {
+            super(original);
+            this.original = original;
+        }
+
+        IOException rethrowOriginal() {
+            if (this.original instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            return (IOException) this.original;
         }
     }
 }
