@@ -30,6 +30,7 @@ import io.github.pooledtransport.core.Response;
 import io.github.pooledtransport.core.ResponseBody;
 import io.github.pooledtransport.core.ResponseHeaderTimeoutException;
 import io.github.pooledtransport.core.ResponseHeadersTooLargeException;
+import io.github.pooledtransport.core.TooManyInterimResponsesException;
 import io.github.pooledtransport.core.TransportConfig;
 import io.github.pooledtransport.core.TransportException;
 
@@ -311,8 +312,7 @@ final class Http1ExchangeCodec implements ExchangeCodec {
             throw new TransportException(key, key + " closed the connection in the middle of a response head", null);
         }
         if (isInterim(response) && ++conn.interimResponses > MAX_INTERIM_RESPONSES) {
-            throw new TransportException(key, key + " sent more than " + MAX_INTERIM_RESPONSES + " interim (1xx) "
-                    + "responses before a final one", null);
+            throw new TooManyInterimResponsesException(key, MAX_INTERIM_RESPONSES);
         }
         return response;
     }
