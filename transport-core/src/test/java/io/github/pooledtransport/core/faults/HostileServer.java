@@ -212,6 +212,29 @@ final class HostileServer implements AutoCloseable {
             this.out.flush();
         }
 
+        /**
+         * Waits until the bytes written so far sit in the client's socket receive queue. Over loopback a write
+         * returns before the kernel has delivered it when the machine is busy; a test about bytes that arrived
+         * on an idle connection must not race that delivery. Reads Linux's /proc/net/tcp; bounded.
+         */
+        void awaitDeliveredToClient() throws Exception {
+            String local = String.format(":%04X", this.socket.getPort());
+            String remote = String.format(":%04X", this.socket.getLocalPort());
+            for (int i = 0; i < 5000; i++) {
+                for (String table : new String[] { "/proc/net/tcp", "/proc/net/tcp6" }) {
+                    for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of(table))) {
+                        String[] f = line.trim().split("\\s+");
+                        if (f.length > 4 && f[1].endsWith(local) && f[2].endsWith(remote)
+                                && Long.parseLong(f[4].substring(f[4].indexOf(':') + 1), 16) > 0) {
+                            return;
+                        }
+                    }
+                }
+                Thread.sleep(1);
+            }
+            throw new AssertionError("The client's kernel never received the bytes");
+        }
+
         /** Reads until the client closes. */
         void awaitClientClose() throws IOException {
             byte[] buffer = new byte[1024];
