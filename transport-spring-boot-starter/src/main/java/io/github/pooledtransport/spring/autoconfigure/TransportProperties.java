@@ -12,77 +12,71 @@ import org.springframework.util.unit.DataSize;
 import io.github.pooledtransport.core.LeakDetection;
 
 /**
- * Settings of the application's single pooled transport, bound from {@code transport.*}. Each default is the
- * transport's own and is explained in {@code docs/configuration.md}.
+ * Settings of the application's single pooled transport, bound from {@code transport.*}.
+ *
+ * <p>Each field's Javadoc is the one sentence the IDE shows. The long form of every setting (what it bounds,
+ * when its clock starts and stops, what zero means, why its default) lives in {@code docs/configuration.md}.
  */
 @ConfigurationProperties("transport")
 public class TransportProperties {
 
     /**
-     * Whether the pooled transport backs Spring's RestClient, RestTemplate and HTTP service clients.
+     * Whether to enable the pooled transport behind Spring's RestClient, RestTemplate and HTTP service clients.
      */
     private boolean enabled = true;
 
     /**
-     * Idle connections kept across all hosts; when exceeded, the least recently used idle connection is closed,
-     * whichever host it belongs to. 0 means no global cap.
+     * Maximum number of idle connections kept across all hosts.
      */
     private int maxIdleConns = 1024;
 
     /**
-     * Idle connections kept per host. Set it at least to the concurrency you send to one host: below that,
-     * bursts close connections only to open new ones (TIME_WAIT churn). 0 keeps none.
+     * Maximum number of idle connections kept per host.
      */
     private int maxIdleConnsPerHost = 256;
 
     /**
-     * Connections per host (dialing, active and idle). Requests beyond it wait, first come first served, for at
-     * most acquire-timeout. 0 means no limit.
+     * Maximum number of connections per host, counting dialing, active and idle ones.
      */
     private int maxConnsPerHost = 0;
 
     /**
-     * How long a connection may sit idle in the pool before it is closed, from its release to its reuse. 0 keeps
-     * idle connections indefinitely.
+     * Maximum time a connection may sit idle in the pool before it is closed.
      */
     private Duration idleConnTimeout = Duration.ofSeconds(90);
 
     /**
-     * Age after which a connection is no longer reused (jittered up to 10% early so a fleet does not reconnect in
-     * lockstep); follows DNS changes behind long-lived pools. 0 means no limit.
+     * Maximum age of a connection, after which it is no longer reused.
      */
     private Duration maxConnLifetime = Duration.ZERO;
 
     /**
-     * How long a request waits for a connection when its host is at max-conns-per-host. 0 waits indefinitely.
+     * Maximum time a request waits for a connection when its host is at max-conns-per-host.
      */
     private Duration acquireTimeout = Duration.ofSeconds(30);
 
     /**
-     * Bounds opening a connection (all addresses of the host, and any proxy tunnel). Spring's
-     * spring.http.clients.connect-timeout, when set, replaces it for the clients it applies to.
+     * Maximum time to open a connection, every address of the host and any proxy tunnel included.
      */
     private Duration dialTimeout = Duration.ofSeconds(30);
 
     /**
-     * TCP keep-alive probe period on every connection. 0 turns TCP keep-alive off.
+     * Period of the TCP keep-alive probes sent on every connection.
      */
     private Duration keepAlive = Duration.ofSeconds(15);
 
     /**
-     * Bounds the TLS handshake. 0 means no limit.
+     * Maximum time a TLS handshake may take.
      */
     private Duration tlsHandshakeTimeout = Duration.ofSeconds(10);
 
     /**
-     * Bounds the wait for a response's status line and headers, from the request fully written to the headers
-     * read; the body is not included. 0 means no limit.
+     * Maximum time to wait for a response's status line and headers once the request is written.
      */
     private Duration responseHeaderTimeout = Duration.ZERO;
 
     /**
-     * For requests with "Expect: 100-continue": how long to wait for the server's go-ahead before sending the
-     * body anyway.
+     * Maximum time to wait for "100 Continue" before sending a request body anyway.
      */
     private Duration expectContinueTimeout = Duration.ofSeconds(1);
 
@@ -92,25 +86,22 @@ public class TransportProperties {
     private DataSize maxResponseHeaderBytes = DataSize.ofMegabytes(1);
 
     /**
-     * Sends "Connection: close" and uses each connection for one request only. Every request then opens a new
-     * connection and leaves a TIME_WAIT socket: use only for servers that mishandle persistent connections.
+     * Whether to use each connection for one request only, turning persistent connections off.
      */
     private boolean disableKeepAlives = false;
 
     /**
-     * Turns off transparent gzip (asking for gzip and decoding it when the caller set no Accept-Encoding).
+     * Whether to turn transparent gzip compression of responses off.
      */
     private boolean disableCompression = false;
 
     /**
-     * When a response body is closed before its end, up to this much of the remainder is read and discarded so
-     * the connection can be reused; a larger remainder closes the connection.
+     * Maximum unread remainder of a response body to discard on close so that its connection can be reused.
      */
     private DataSize drainOnClose = DataSize.ofKilobytes(256);
 
     /**
-     * How responses that are never closed are detected: off, on (WARN with the request line, connection closed
-     * and its slot freed), or with-stack-traces (the WARN also says where the response was obtained).
+     * How responses that are never closed are detected.
      */
     private LeakDetection leakDetection = LeakDetection.ON;
 
@@ -120,8 +111,7 @@ public class TransportProperties {
     private final Proxy proxy = new Proxy();
 
     /**
-     * Per-host overrides, keyed by host or host:port. In YAML quote the key ("[api.example.com:443]"); in a
-     * .properties file escape the colon: transport.hosts[api.example.com\:443].max-conns-per-host=10.
+     * Per-host overrides of the connection settings, keyed by host or host:port.
      */
     private final Map<String, Host> hosts = new LinkedHashMap<>();
 
@@ -300,41 +290,38 @@ public class TransportProperties {
     public static class Proxy {
 
         /**
-         * Proxy for every host not in no-proxy, loopback included: http://, https://, socks5:// or socks5h://,
-         * optionally with user:password@.
+         * URL of the proxy for every host not in no-proxy.
          */
         private String url;
 
         /**
-         * Proxy user name; overrides one given in the url.
+         * Proxy user name, overriding one given in the URL.
          */
         private String username;
 
         /**
-         * Proxy password; overrides one given in the url. Never logged nor shown by the actuator endpoint.
+         * Proxy password, overriding one given in the URL.
          */
         private String password;
 
         /**
-         * Hosts to reach directly: host names (with subdomains), .domain (subdomains only), IP addresses, CIDR
-         * ranges, optionally with :port, or *.
+         * Comma-separated list of hosts, domains, IP addresses and CIDR ranges to reach without the proxy.
          */
         private List<String> noProxy = new ArrayList<>();
 
         /**
-         * Extra headers sent on CONNECT requests to an HTTP proxy, never to the origin.
+         * Additional headers sent on CONNECT requests to an HTTP proxy.
          */
         private Map<String, String> connectHeaders = new LinkedHashMap<>();
 
         /**
-         * Whether HTTP_PROXY, HTTPS_PROXY, ALL_PROXY and NO_PROXY are honoured when no url is configured
-         * (loopback is never proxied from the environment).
+         * Whether to honour the HTTP_PROXY, HTTPS_PROXY, ALL_PROXY and NO_PROXY environment variables when no URL
+         * is set.
          */
         private boolean fromEnvironment = true;
 
         /**
-         * Whether the JVM's http.proxyHost, https.proxyHost, http.nonProxyHosts and socksProxyHost are honoured
-         * when no url is configured.
+         * Whether to honour the JVM's proxy system properties when no URL is set.
          */
         private boolean fromSystemProperties = true;
 
@@ -399,22 +386,22 @@ public class TransportProperties {
     public static class Host {
 
         /**
-         * Idle connections kept for this host.
+         * Maximum number of idle connections kept for this host.
          */
         private Integer maxIdleConnsPerHost;
 
         /**
-         * Connections allowed for this host, 0 for no limit.
+         * Maximum number of connections for this host.
          */
         private Integer maxConnsPerHost;
 
         /**
-         * How long an idle connection to this host is kept.
+         * Maximum time an idle connection to this host is kept.
          */
         private Duration idleConnTimeout;
 
         /**
-         * How long to wait for this host's response headers after the request was written.
+         * Maximum time to wait for this host's response headers once the request is written.
          */
         private Duration responseHeaderTimeout;
 
@@ -455,14 +442,12 @@ public class TransportProperties {
     public static class Ssl {
 
         /**
-         * Name of a Spring Boot SSL bundle (spring.ssl.bundle.*) with the trust and key material for https
-         * hosts. Unset: the JVM's default trust store.
+         * Name of the SSL bundle with the trust and key material for https hosts.
          */
         private String bundle;
 
         /**
-         * Turns certificate and host name verification off. Only for test servers: a WARN is logged at start-up
-         * and on first use.
+         * Whether to skip certificate and host name verification, for test servers only.
          */
         private boolean insecureSkipVerify = false;
 
@@ -487,8 +472,7 @@ public class TransportProperties {
     public static class Health {
 
         /**
-         * Reports OUT_OF_SERVICE while requests are timing out waiting for a connection (some timed out since
-         * the previous health check). Off by default: such timeouts then only appear in the details.
+         * Whether to report OUT_OF_SERVICE while requests time out waiting for a connection.
          */
         private boolean outOfServiceOnAcquireTimeouts = false;
 
@@ -505,7 +489,7 @@ public class TransportProperties {
     public static class Metrics {
 
         /**
-         * Most distinct host tag values on transport.pool.* meters; further hosts are tagged "other".
+         * Maximum number of distinct host tag values on the transport.pool meters.
          */
         private int maxHostTags = 50;
 
