@@ -186,8 +186,8 @@ public final class Headers {
     }
 
     /**
-     * Checks a value in one pass over its characters; the common case, visible ASCII, SP and HTAB, and
-     * ISO-8859-1 letters, takes a single comparison per character.
+     * Checks a value in one pass over its characters, as every request runs it for every header: visible ASCII
+     * and SP take two comparisons per character, everything rarer is sorted out only when it occurs.
      *
      * @param sending whether the value is to be sent, so that every control character but HTAB is rejected;
      * otherwise only those that can split a message (CR, LF, NUL) are, and characters above U+00FF
