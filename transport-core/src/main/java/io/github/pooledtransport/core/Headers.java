@@ -13,20 +13,31 @@ import java.util.TreeSet;
  * An immutable, ordered list of HTTP header fields. Names compare case-insensitively; the same name may
  * appear more than once.
  *
- * <p>Every name must be an RFC 9110 token and no value may contain CR, LF or NUL: a header that could
- * split the message is rejected when it is added, before anything reaches the wire. Error messages name
- * the header but never repeat its value, which may be a credential.
+ * <p>Every name must be an RFC 9110 token and no value may contain CR, LF, NUL or a character above
+ * {@code U+00FF}: a header that could split the message, or that could not be sent as the ISO-8859-1 bytes
+ * HTTP/1.1 writes, is rejected when it is added, before anything reaches the wire. A {@link Request} is
+ * stricter still: it takes no value with any other control character but HTAB (U+0001–U+0008,
+ * U+000B–U+001F, DEL and the C1 controls U+0080–U+009F), which the HTTP/1.1 writer would otherwise replace with
+ * {@code ?}. Response headers may hold those, since they are the bytes a server sent. Error messages name the
+ * header but never repeat its value, which may be a credential.
  */
 public final class Headers {
 
     /** Headers with no fields. */
-    public static final Headers EMPTY = new Headers(new String[0]);
+    public static final Headers EMPTY = new Headers(new String[0], false);
 
     /** Alternating names and values. */
     private final String[] namesAndValues;
 
-    private Headers(String[] namesAndValues) {
+    /**
+     * Whether a value may hold a control character that is accepted from a server but never sent; computed
+     * while the values are checked, so that {@link #requireSendable()} costs nothing for ordinary headers.
+     */
+    private final boolean mayBeUnsendable;
+
+    private Headers(String[] namesAndValues, boolean mayBeUnsendable) {
         this.namesAndValues = namesAndValues;
+        this.mayBeUnsendable = mayBeUnsendable;
     }
 
     /**
@@ -34,7 +45,8 @@ public final class Headers {
      *
      * @param namesAndValues name, value, name, value…
      * @return the headers
-     * @throws IllegalArgumentException on an odd count, an invalid name or a value with CR, LF or NUL
+     * @throws IllegalArgumentException on an odd count, an invalid name or a value with CR, LF, NUL or a
+     * character above {@code U+00FF}
      */
     public static Headers of(String... namesAndValues) {
         if (namesAndValues.length % 2 != 0) {
@@ -119,6 +131,7 @@ public final class Headers {
     public Builder toBuilder() {
         Builder builder = new Builder();
         builder.namesAndValues.addAll(Arrays.asList(this.namesAndValues));
+        builder.mayBeUnsendable = this.mayBeUnsendable;
         return builder;
     }
 
@@ -142,6 +155,21 @@ public final class Headers {
         return result.append(']').toString();
     }
 
+    /**
+     * Throws unless every value can go on the wire as it is: no control character but HTAB. Free unless a value
+     * held one when it was added.
+     *
+     * @throws IllegalArgumentException naming the first such header, never its value
+     */
+    void requireSendable() {
+        if (!this.mayBeUnsendable) {
+            return;
+        }
+        for (int i = 0; i < this.namesAndValues.length; i += 2) {
+            checkValue(this.namesAndValues[i], this.namesAndValues[i + 1], true);
+        }
+    }
+
     static void checkName(String name) {
         Objects.requireNonNull(name, "header name");
         if (name.isEmpty()) {
@@ -157,16 +185,36 @@ public final class Headers {
         }
     }
 
-    static void checkValue(String name, String value) {
+    /**
+     * Checks a value in one pass over its characters, as every request runs it for every header: visible ASCII
+     * and SP take two comparisons per character, everything rarer is sorted out only when it occurs.
+     *
+     * @param sending whether the value is to be sent, so that every control character but HTAB is rejected;
+     * otherwise only those that can split a message (CR, LF, NUL) are, and characters above U+00FF
+     * @return whether the value holds a control character that may be received but not sent
+     */
+    static boolean checkValue(String name, String value, boolean sending) {
         Objects.requireNonNull(value, () -> "value of header " + name);
+        boolean unsendable = false;
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
-            // RFC 9110 5.5: CR, LF and NUL are never allowed; they would let a value split the message.
-            if (c == '\r' || c == '\n' || c == '\0') {
-                throw new IllegalArgumentException(String.format(
-                        "Header '%s' has an invalid character %s in its value at index %d", name, describe(c), i));
+            if ((c < 0x20 && c != '\t') || (c >= 0x7F && (c <= 0x9F || c > 0xFF))) {
+                if (c > 0xFF) {
+                    // HttpCore writes ISO-8859-1 and turns anything else into '?': the server would get another
+                    // value. The character itself is not named, it may be part of a secret.
+                    throw new IllegalArgumentException(String.format("Header '%s' has a character above U+00FF "
+                            + "in its value at index %d; values are sent as ISO-8859-1, so encode it first "
+                            + "(for example as RFC 8187 or percent-encoded UTF-8)", name, i));
+                }
+                // RFC 9110 5.5: CR, LF and NUL are never allowed; they would let a value split the message.
+                if (sending || c == '\r' || c == '\n' || c == '\0') {
+                    throw new IllegalArgumentException(String.format(
+                            "Header '%s' has an invalid character %s in its value at index %d", name, describe(c), i));
+                }
+                unsendable = true;
             }
         }
+        return unsendable;
     }
 
     static boolean isTokenChar(char c) {
@@ -181,18 +229,40 @@ public final class Headers {
             case '\r' -> "CR";
             case '\n' -> "LF";
             case '\0' -> "NUL";
+            case 0x7F -> "DEL";
             default -> String.format("U+%04X", (int) c);
         };
     }
 
-    private static String printable(String s) {
-        return s.replace("\r", "\\r").replace("\n", "\\n").replace("\0", "\\0");
+    /** The name with control characters escaped, so that an error message cannot forge log lines. */
+    static String printable(String s) {
+        StringBuilder result = new StringBuilder(s.length() + 8);
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '\r' -> result.append("\\r");
+                case '\n' -> result.append("\\n");
+                case '\0' -> result.append("\\0");
+                default -> {
+                    if (c < 0x20 || (c >= 0x7F && c <= 0x9F)) {
+                        result.append(String.format("\\u%04X", (int) c));
+                    }
+                    else {
+                        result.append(c);
+                    }
+                }
+            }
+        }
+        return result.toString();
     }
 
     /** Collects header fields, validating each as it is added. */
     public static final class Builder {
 
         private final List<String> namesAndValues = new ArrayList<>(16);
+
+        /** Set once a value with a receive-only control character was added; never cleared by remove. */
+        private boolean mayBeUnsendable;
 
         /** Creates an empty builder. */
         public Builder() {
@@ -202,15 +272,19 @@ public final class Headers {
          * Appends a field.
          *
          * @param name the header name, an RFC 9110 token
-         * @param value the value, without CR, LF or NUL
+         * @param value the value, without CR, LF, NUL or characters above {@code U+00FF}; leading and trailing
+         * whitespace is removed
          * @return this builder
          */
         public Builder add(String name, String value) {
             checkName(name);
-            checkValue(name, value);
-            this.namesAndValues.add(name);
-            this.namesAndValues.add(value.strip());
-            return this;
+            return append(name, value, checkValue(name, value, false));
+        }
+
+        /** Appends a field that is to be sent: no control character but HTAB either. */
+        Builder addSendable(String name, String value) {
+            checkName(name);
+            return append(name, value, checkValue(name, value, true));
         }
 
         /**
@@ -221,8 +295,23 @@ public final class Headers {
          * @return this builder
          */
         public Builder set(String name, String value) {
-            remove(name);
-            return add(name, value);
+            checkName(name);
+            boolean unsendable = checkValue(name, value, false); // before anything is removed
+            return remove(name).append(name, value, unsendable);
+        }
+
+        /** Replaces every field with this name by one field that is to be sent. */
+        Builder setSendable(String name, String value) {
+            checkName(name);
+            checkValue(name, value, true);
+            return remove(name).append(name, value, false);
+        }
+
+        private Builder append(String name, String value, boolean unsendable) {
+            this.mayBeUnsendable |= unsendable;
+            this.namesAndValues.add(name);
+            this.namesAndValues.add(value.strip());
+            return this;
         }
 
         /**
@@ -243,7 +332,8 @@ public final class Headers {
 
         /** @return the immutable headers */
         public Headers build() {
-            return this.namesAndValues.isEmpty() ? EMPTY : new Headers(this.namesAndValues.toArray(new String[0]));
+            return this.namesAndValues.isEmpty() ? EMPTY
+                    : new Headers(this.namesAndValues.toArray(new String[0]), this.mayBeUnsendable);
         }
     }
 }

@@ -4,6 +4,7 @@ import java.net.URI;
 import java.util.Objects;
 import java.util.Set;
 
+import io.github.pooledtransport.core.internal.RequestUris;
 import io.github.pooledtransport.core.internal.Uris;
 
 /**
@@ -12,6 +13,15 @@ import io.github.pooledtransport.core.internal.Uris;
  *
  * <p>Framing headers ({@code Content-Length}, {@code Transfer-Encoding}) and {@code Host} are written by
  * the transport from the URI and the body; a {@code Host} header set here overrides the URI's authority.
+ *
+ * <p>What is sent is exactly what the request holds, or the request is refused when it is built. The URI is
+ * kept in the form it goes on the wire: a non-ASCII host name becomes its IDNA punycode
+ * ({@link java.net.IDN#toASCII(String)}), which is also the name resolved, sent as SNI and keyed in the pool,
+ * and non-ASCII characters in path, query and fragment are percent-encoded as UTF-8 (escapes already present
+ * stay as they are, and nothing is Unicode-normalized). A URI with user-info is refused: like Go's
+ * {@code Transport}, the transport never sends it (RFC 9110 4.2.4); credentials go in an
+ * {@code Authorization} header. Header values are sent as ISO-8859-1 and may hold no control character
+ * but HTAB, see {@link Headers}.
  */
 public final class Request {
 
@@ -64,7 +74,7 @@ public final class Request {
         return this.method;
     }
 
-    /** @return the target URI */
+    /** @return the target URI, in the ASCII form that goes on the wire */
     public URI uri() {
         return this.uri;
     }
@@ -109,10 +119,10 @@ public final class Request {
         return builder;
     }
 
-    /** The request line only: headers may hold credentials and the URI's user-info is dropped. */
+    /** The request line only: headers may hold credentials. */
     @Override
     public String toString() {
-        return this.method + " " + Uris.withoutUserInfo(this.uri);
+        return this.method + " " + Uris.withoutUserInfo(this.uri); // masks user-info, should a URI ever hold it
     }
 
     /** Builds a {@link Request}. */
@@ -133,8 +143,12 @@ public final class Request {
         }
 
         /**
-         * @param uri an absolute {@code http} or {@code https} URI with a host
+         * Sets the URI, converted to the ASCII form that goes on the wire (see {@link Request}).
+         *
+         * @param uri an absolute {@code http} or {@code https} URI with a host and without user-info
          * @return this builder
+         * @throws IllegalArgumentException for another scheme, no valid host, user-info (the message masks
+         * it), or a component that is not valid UTF-16
          */
         public Builder uri(URI uri) {
             Objects.requireNonNull(uri, "uri");
@@ -143,10 +157,12 @@ public final class Request {
                 throw new IllegalArgumentException(
                         "Request URI must be absolute with scheme http or https: " + Uris.withoutUserInfo(uri));
             }
-            if (uri.getHost() == null) {
-                throw new IllegalArgumentException("Request URI has no host: " + Uris.withoutUserInfo(uri));
+            if (Uris.hasUserInfo(uri)) {
+                throw new IllegalArgumentException("Request URI must not carry user-info, the transport never "
+                        + "sends it (RFC 9110 4.2.4); put credentials in an Authorization header instead: "
+                        + Uris.withoutUserInfo(uri));
             }
-            this.uri = uri;
+            this.uri = RequestUris.toAscii(uri);
             return this;
         }
 
@@ -158,7 +174,8 @@ public final class Request {
         public Builder method(String method, RequestBody body) {
             Objects.requireNonNull(method, "method");
             if (!isToken(method)) {
-                throw new IllegalArgumentException("Invalid HTTP method '" + method.replaceAll("[\\r\\n\\x00]", "?") + "'");
+                throw new IllegalArgumentException("Invalid HTTP method '" + Headers.printable(method)
+                        + "': a method is an RFC 9110 token");
             }
             if (body != null && (method.equals("GET") || method.equals("HEAD"))) {
                 throw new IllegalArgumentException(method + " request must not have a body");
@@ -194,32 +211,50 @@ public final class Request {
         }
 
         /**
-         * @param name the header name
-         * @param value its value
+         * @param name the header name, an RFC 9110 token
+         * @param value its value: ISO-8859-1, no control character but HTAB; a non-ASCII {@code Host} is
+         * converted to punycode
          * @return this builder, with the field appended
+         * @throws IllegalArgumentException naming the header, never repeating the value
          */
         public Builder header(String name, String value) {
-            this.headers.add(name, value);
+            this.headers.addSendable(name, isHost(name) ? RequestUris.asciiHostHeader(value) : value);
             return this;
         }
 
         /**
-         * @param name the header name
-         * @param value its value
+         * @param name the header name, an RFC 9110 token
+         * @param value its value, as for {@link #header(String, String)}
          * @return this builder, with every field of that name replaced
+         * @throws IllegalArgumentException naming the header, never repeating the value
          */
         public Builder setHeader(String name, String value) {
-            this.headers.set(name, value);
+            this.headers.setSendable(name, isHost(name) ? RequestUris.asciiHostHeader(value) : value);
             return this;
         }
 
         /**
          * @param headers replaces every header
          * @return this builder
+         * @throws IllegalArgumentException when a value holds a control character other than HTAB, naming the
+         * header, never repeating the value
          */
         public Builder headers(Headers headers) {
-            this.headers = headers.toBuilder();
+            headers.requireSendable();
+            Headers.Builder builder = headers.toBuilder();
+            String host = headers.get("Host");
+            if (host != null) {
+                String ascii = RequestUris.asciiHostHeader(host);
+                if (!ascii.equals(host)) {
+                    builder.set("Host", ascii);
+                }
+            }
+            this.headers = builder;
             return this;
+        }
+
+        private static boolean isHost(String name) {
+            return name != null && name.length() == 4 && name.equalsIgnoreCase("Host");
         }
 
         /**

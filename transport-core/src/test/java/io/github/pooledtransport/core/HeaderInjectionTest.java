@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.net.URI;
-import java.util.Arrays;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -14,9 +13,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * A header that could split the message (CR, LF or NUL in a value, a name that is not a token) is rejected
- * when it is added, with an error that names the header but never repeats the value, and nothing reaches the
- * server.
+ * A header that could split the message (CR, LF or NUL in a value, a character whose low byte is one, a name
+ * that is not a token) is rejected when it is added, with an error that names the header but never repeats the
+ * value, and nothing reaches the server. The other control characters are covered by
+ * {@code faults.RequestBytesTest}.
  */
 class HeaderInjectionTest {
 
@@ -115,22 +115,17 @@ class HeaderInjectionTest {
     }
 
     @Test
-    void nonLatin1CharactersWhoseLowByteIsALineBreakCannotSplitTheRequestHead() throws Exception {
-        // U+010D and U+010A truncate to CR and LF if a writer narrows chars to bytes.
+    void nonLatin1CharactersWhoseLowByteIsALineBreakAreRejectedBeforeAnythingIsSent() throws Exception {
+        // U+010D and U+010A truncate to CR and LF if a writer narrows chars to bytes; HttpCore would send '?'.
         String value = "a\u010D\u010AInjected: yes";
-        try (Response response = this.transport.roundTrip(
-                Request.newBuilder(URI.create(this.raw.url("/"))).header("X-Name", value).build())) {
-            response.body().readAllBytes();
-        }
-        catch (IllegalArgumentException rejected) {
-            assertNothingReachedTheServer();
-            return;
-        }
 
-        assertThat(this.raw.heads()).hasSize(1);
-        assertThat(Arrays.asList(this.raw.heads().get(0).split("\r\n")))
-                .noneMatch(line -> line.startsWith("Injected"))
-                .filteredOn(line -> line.startsWith("X-Name:")).hasSize(1);
+        assertThatThrownBy(() -> this.transport.roundTrip(
+                Request.newBuilder(URI.create(this.raw.url("/"))).header("X-Name", value).build()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("X-Name")
+                .message().doesNotContain("Injected");
+
+        assertNothingReachedTheServer();
     }
 
     private void assertNothingReachedTheServer() {

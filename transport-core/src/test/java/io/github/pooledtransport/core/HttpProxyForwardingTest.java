@@ -76,14 +76,15 @@ class HttpProxyForwardingTest {
     }
 
     @Test
-    void absoluteFormOmitsTheUserInfoAndFragmentOfTheTarget() throws Exception {
+    void absoluteFormOmitsTheFragmentOfTheTarget() throws Exception {
+        // A target with user-info never gets this far: Request refuses it (faults.RequestBytesTest).
         this.transport = transportVia(proxy(null));
 
-        fetch("http://carol:origin-pw@origin.test:8080/p#section");
+        fetch("http://origin.test:8080/p#section");
 
         RecordedRequest recorded = takeRequest();
         assertThat(recorded.getTarget()).isEqualTo("http://origin.test:8080/p");
-        assertThat(recorded.getRequestLine()).doesNotContain("origin-pw").doesNotContain("section");
+        assertThat(recorded.getRequestLine()).doesNotContain("section");
     }
 
     @Test

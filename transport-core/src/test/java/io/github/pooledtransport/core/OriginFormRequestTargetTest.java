@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The origin-form request target (RFC 9112 3.2.1) is the URI's raw path and query, byte for byte, whatever
- * the path looks like.
+ * the path looks like; only non-ASCII characters are percent-encoded, see {@code faults.RequestBytesTest}.
  */
 @Timeout(20)
 class OriginFormRequestTargetTest {
