@@ -244,7 +244,7 @@ final class ExchangeBody extends InputStream {
         return new TransportException(failure.hostKey(), failure.getMessage(), failure);
     }
 
-    private HostKey key() {
+    HostKey key() {
         return this.connection.host.key;
     }
 

@@ -5,7 +5,9 @@ import java.io.InputStream;
 import java.util.Arrays;
 import java.util.Objects;
 
+import io.github.pooledtransport.core.CloseReason;
 import io.github.pooledtransport.core.ResponseBody;
+import io.github.pooledtransport.core.TransportException;
 
 /**
  * The body handed to the caller: the exchange body, gzip-decoded when the transport asked for gzip, and
@@ -27,6 +29,9 @@ final class TransportResponseBody extends ResponseBody {
     private final long contentLength;
 
     private InputStream stream;
+
+    /** The gzip decoder's first failure, thrown again by every later read. */
+    private TransportException decodingFailure;
 
     private LeakTracker.Watch leakWatch;
 
@@ -70,7 +75,13 @@ final class TransportResponseBody extends ResponseBody {
             ensureOpen();
             return this.marked[this.markedPos++] & 0xff;
         }
-        int b = stream().read();
+        int b;
+        try {
+            b = stream().read();
+        }
+        catch (IOException ex) {
+            throw decodingFailed(ex);
+        }
         if (b >= 0 && this.markLimit >= 0 && room(1)) {
             this.marked[this.markedCount++] = (byte) b;
             this.markedPos = this.markedCount;
@@ -88,7 +99,13 @@ final class TransportResponseBody extends ResponseBody {
             this.markedPos += n;
             return n;
         }
-        int n = stream().read(b, off, len);
+        int n;
+        try {
+            n = stream().read(b, off, len);
+        }
+        catch (IOException ex) {
+            throw decodingFailed(ex);
+        }
         if (n > 0 && this.markLimit >= 0 && room(n)) {
             System.arraycopy(b, off, this.marked, this.markedCount, n);
             this.markedCount += n;
@@ -236,6 +253,22 @@ final class TransportResponseBody extends ResponseBody {
         }
     }
 
+    /**
+     * A failure of the gzip decoder names the host and is sticky, like the body's own; the connection is closed
+     * (the rest of the encoded body is never read). Failures of the body below pass through as they are.
+     */
+    private IOException decodingFailed(IOException ex) {
+        if (ex instanceof TransportException || this.stream == this.raw) {
+            return ex;
+        }
+        if (this.decodingFailure == null) {
+            this.decodingFailure = new TransportException(this.raw.key(), "Decoding the gzip response body from "
+                    + this.raw.key() + " failed: " + ex.getMessage(), ex);
+            this.raw.release(CloseReason.ERROR);
+        }
+        return new TransportException(this.raw.key(), this.decodingFailure.getMessage(), this.decodingFailure);
+    }
+
     private void ensureOpen() throws IOException {
         if (this.closed) {
             throw new IOException("Response body is closed");
@@ -244,6 +277,9 @@ final class TransportResponseBody extends ResponseBody {
 
     private InputStream stream() throws IOException {
         ensureOpen();
+        if (this.decodingFailure != null) {
+            throw this.decodingFailure;
+        }
         if (this.stream == null) {
             // Created on first read, so an unread body costs no inflater.
             this.stream = new GzipDecoder(this.raw, this.bufferSize);

@@ -169,7 +169,8 @@ final class HostileServer implements AutoCloseable {
         }
 
         /**
-         * Reads a request head up to and including the blank line, and its body when it declares a length.
+         * Reads a request head up to and including the blank line, and its body when it declares a length (unless
+         * it expects {@code 100 Continue}: then the script reads the body).
          *
          * @return the head (ISO-8859-1), or {@code null} when the client closed before sending one
          */
@@ -190,6 +191,9 @@ final class HostileServer implements AutoCloseable {
             }
             String text = head.toString(StandardCharsets.ISO_8859_1);
             HostileServer.this.heads.add(text);
+            if (text.toLowerCase(Locale.ROOT).contains("\r\nexpect: 100-continue\r\n")) {
+                return text; // the body comes once the script answers
+            }
             for (String line : text.split("\r\n")) {
                 if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
                     int length = Integer.parseInt(line.substring(15).trim());
