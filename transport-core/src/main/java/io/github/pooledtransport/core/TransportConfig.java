@@ -777,9 +777,12 @@ public final class TransportConfig {
          *
          * @param proxyConnectHeaders the headers
          * @return this builder
+         * @throws IllegalArgumentException when a value holds a control character other than HTAB or a character
+         *     above U+00FF (the same rule as request headers)
          */
         public Builder proxyConnectHeaders(Headers proxyConnectHeaders) {
-            this.proxyConnectHeaders = Objects.requireNonNull(proxyConnectHeaders, "proxyConnectHeaders");
+            Objects.requireNonNull(proxyConnectHeaders, "proxyConnectHeaders").requireSendable();
+            this.proxyConnectHeaders = proxyConnectHeaders;
             return this;
         }
 
