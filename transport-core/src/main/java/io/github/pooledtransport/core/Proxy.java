@@ -4,9 +4,6 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -147,27 +144,16 @@ public record Proxy(Type type, String host, int port, String username, String pa
     }
 
     /**
-     * What the pool keys connections by: the masked URL plus a digest of the credentials, so connections made
-     * with different credentials never mix while the password never appears.
+     * What the pool keys connections by, and what endpoints, metric tags and messages show: the proxy URL
+     * with the user name and without the password. Nothing in it is derived from the password. Connections
+     * made with different passwords still never mix: when one URL and user name is used with a second
+     * password in this JVM, that credential's identity gets a number, in first-use order.
      *
-     * @return for example {@code http://alice:***@proxy:3128#3f2a9c01}
+     * @return for example {@code http://alice@proxy:3128}, or {@code http://alice@proxy:3128#2} for the second
+     *     password seen with that URL and user name
      */
     public String identity() {
-        if (this.username == null) {
-            return toString();
-        }
-        try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            digest.update(this.username.getBytes(StandardCharsets.UTF_8));
-            digest.update((byte) 0);
-            if (this.password != null) {
-                digest.update(this.password.getBytes(StandardCharsets.UTF_8));
-            }
-            return toString() + "#" + HexFormat.of().formatHex(digest.digest(), 0, 4);
-        }
-        catch (NoSuchAlgorithmException ex) {
-            throw new IllegalStateException("SHA-256 is required by every JVM", ex);
-        }
+        return ProxyIdentities.JVM.identityOf(this);
     }
 
     /** @return the proxy URL with the password masked */

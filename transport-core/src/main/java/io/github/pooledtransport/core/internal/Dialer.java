@@ -78,11 +78,27 @@ final class Dialer {
         if (proxy == null) {
             List<InetAddress> addresses = allowed(key, resolve(key, key.host()));
             SocketChannel channel = connectAny(key, null, addresses, key.port(), deadline);
-            Socket socket = key.isTls() ? handshake(host, channel.socket(), key.host(), key.port()) : channel.socket();
-            return open(host, channel, socket, null, key.isTls());
+            Socket socket = channel.socket();
+            boolean handedOver = false;
+            try {
+                if (key.isTls()) {
+                    socket = handshake(host, socket, key.host(), key.port());
+                }
+                Http1Connection connection = open(host, channel, socket, null, key.isTls());
+                handedOver = true;
+                return connection;
+            }
+            finally {
+                if (!handedOver) {
+                    abandon(channel, socket);
+                }
+            }
         }
         SocketChannel channel = connectAny(key, proxy, resolve(key, proxy.host()), proxy.port(), deadline);
         Socket socket = channel.socket();
+        // Until open() hands the socket to the connection, this method owns it: whatever is thrown, including
+        // runtime exceptions from a resolver, filter or TLS provider, the finally block closes it.
+        boolean handedOver = false;
         try {
             String forwardAuthorization = null;
             boolean tls = false;
@@ -115,7 +131,9 @@ final class Dialer {
                 socket = handshake(host, socket, key.host(), key.port());
                 tls = true;
             }
-            return open(host, channel, socket, forwardAuthorization, tls);
+            Http1Connection connection = open(host, channel, socket, forwardAuthorization, tls);
+            handedOver = true;
+            return connection;
         }
         catch (SocketTimeoutException ex) {
             closeQuietly(socket);
@@ -130,6 +148,11 @@ final class Dialer {
             closeQuietly(socket);
             throw new TransportException(key, "Proxy " + proxy + " failed while connecting to " + key.authority()
                     + ": " + ex.getMessage(), ex);
+        }
+        finally {
+            if (!handedOver) {
+                abandon(channel, socket);
+            }
         }
     }
 
@@ -173,6 +196,11 @@ final class Dialer {
                 this.listener.connectDone(address, ex);
                 last = ex;
             }
+            catch (RuntimeException | Error ex) {
+                closeQuietly(channel);
+                this.listener.connectDone(address, unexpected(ex));
+                throw ex;
+            }
         }
         String why = (last instanceof SocketTimeoutException || last == null)
                 ? "dialTimeout=" + this.config.dialTimeout().toMillis() + " ms elapsed"
@@ -195,6 +223,10 @@ final class Dialer {
         catch (UnknownHostException ex) {
             this.listener.dnsDone(host, List.of(), ex);
             throw new TransportException(key, "Cannot resolve host '" + host + "' for " + key, ex);
+        }
+        catch (RuntimeException | Error ex) {
+            this.listener.dnsDone(host, List.of(), unexpected(ex));
+            throw ex;
         }
     }
 
@@ -229,24 +261,19 @@ final class Dialer {
         }
     }
 
+    /** Builds the connection, which owns the socket from then on; on failure the caller still owns it. */
     private Http1Connection open(HostPool host, SocketChannel channel, Socket socket, String forwardAuthorization,
             boolean tls) throws IOException {
-        try {
-            long now = this.time.nanoTime();
-            long lifetime = this.config.maxConnLifetime().toNanos();
-            long expiresAt = Long.MAX_VALUE;
-            if (lifetime > 0) {
-                // Up to 10% early, so connections opened together do not all expire together.
-                long jitter = (long) (lifetime * 0.1 * ThreadLocalRandom.current().nextDouble());
-                expiresAt = now + lifetime - jitter;
-            }
-            return new Http1Connection(host, this.ids.incrementAndGet(), now, expiresAt, socket, channel, tls,
-                    forwardAuthorization, this.config.bufferSize(), this.config.maxResponseHeaderBytes());
+        long now = this.time.nanoTime();
+        long lifetime = this.config.maxConnLifetime().toNanos();
+        long expiresAt = Long.MAX_VALUE;
+        if (lifetime > 0) {
+            // Up to 10% early, so connections opened together do not all expire together.
+            long jitter = (long) (lifetime * 0.1 * ThreadLocalRandom.current().nextDouble());
+            expiresAt = now + lifetime - jitter;
         }
-        catch (IOException | RuntimeException ex) {
-            closeQuietly(socket);
-            throw ex;
-        }
+        return new Http1Connection(host, this.ids.incrementAndGet(), now, expiresAt, socket, channel, tls,
+                forwardAuthorization, this.config.bufferSize(), this.config.maxResponseHeaderBytes());
     }
 
     private Socket handshake(HostPool host, Socket under, String peerHost, int peerPort) throws IOException {
@@ -259,14 +286,18 @@ final class Dialer {
         }
         SSLSocket ssl = null;
         try {
-            ssl = (SSLSocket) context.getSocketFactory().createSocket(under, peerHost, peerPort, true);
+            // The name the certificate must match and SNI carries: that of a fully qualified "example.com." is
+            // "example.com", as in Go's crypto/tls (RFC 6066 3 forbids the trailing dot in SNI).
+            String tlsName = withoutTrailingDot(peerHost);
+            ssl = (SSLSocket) context.getSocketFactory().createSocket(under, tlsName, peerPort, true);
             SSLParameters parameters = ssl.getSSLParameters();
             if (!this.config.insecureSkipTlsVerify()) {
                 parameters.setEndpointIdentificationAlgorithm("HTTPS");
             }
             parameters.setApplicationProtocols(new String[] { "http/1.1" });
-            if (!IpLiterals.isIpLiteral(peerHost)) { // RFC 6066 3: SNI carries host names only, never IP literals
-                parameters.setServerNames(List.of(new SNIHostName(peerHost)));
+            SNIHostName serverName = serverName(tlsName);
+            if (serverName != null) {
+                parameters.setServerNames(List.of(serverName));
             }
             ssl.setSSLParameters(parameters);
             ssl.setSoTimeout((int) this.config.tlsHandshakeTimeout().toMillis());
@@ -286,6 +317,51 @@ final class Dialer {
                     : "TLS handshake with " + peer + " for " + key + " failed: " + ex.getMessage();
             throw new TransportException(key, message, ex);
         }
+        catch (RuntimeException | Error ex) {
+            // A TLS provider, socket factory or trust manager that fails unexpectedly: the socket is still
+            // closed and the handshake still ends for listeners; the exception itself goes up unchanged.
+            closeQuietly(ssl != null ? ssl : under);
+            this.listener.tlsHandshakeDone(key, null, null, unexpected(ex));
+            throw ex;
+        }
+    }
+
+    /** @return the name without one trailing dot; DNS may use it, TLS names never carry it */
+    static String withoutTrailingDot(String host) {
+        return (host.length() > 1 && host.endsWith(".")) ? host.substring(0, host.length() - 1) : host;
+    }
+
+    /**
+     * @return the SNI name for a host, or {@code null} when SNI cannot carry it: IP literals (RFC 6066 3) and
+     *     names outside the LDH rules, such as {@code my_service}; the JDK leaves those out of its own default
+     *     SNI too, and the certificate is still checked against the name
+     */
+    private static SNIHostName serverName(String host) {
+        if (IpLiterals.isIpLiteral(host)) {
+            return null;
+        }
+        try {
+            return new SNIHostName(host);
+        }
+        catch (IllegalArgumentException ex) {
+            return null;
+        }
+    }
+
+    /** For listener events, which report failures as {@code IOException}s. */
+    private static IOException unexpected(Throwable ex) {
+        return new IOException("Unexpected " + ex, ex);
+    }
+
+    /**
+     * Closes a connection attempt that failed: the TCP channel first, which never blocks, then the TLS layer
+     * on it, if any, which then has nothing left to wait for.
+     */
+    private static void abandon(SocketChannel channel, Socket socket) {
+        closeQuietly(channel);
+        if (socket != channel.socket()) {
+            closeQuietly(socket);
+        }
     }
 
     private static void closeQuietly(java.io.Closeable closeable) {
@@ -293,7 +369,7 @@ final class Dialer {
             try {
                 closeable.close();
             }
-            catch (IOException ex) {
+            catch (IOException | RuntimeException ex) {
                 // already failing; the original error is what matters
             }
         }

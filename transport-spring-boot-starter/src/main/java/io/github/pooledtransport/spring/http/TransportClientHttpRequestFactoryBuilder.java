@@ -54,7 +54,7 @@ public final class TransportClientHttpRequestFactoryBuilder
         SslBundle bundle = s.sslBundle();
         if (bundle != null) {
             SSLContext context = bundle.createSslContext();
-            options = options.withTls(context, "ssl-bundle@" + Integer.toHexString(System.identityHashCode(bundle)));
+            options = options.withTls(context, SslBundleIdentity.of(bundle));
         }
         RedirectPolicy redirects = (s.redirects() == HttpRedirects.DONT_FOLLOW) ? RedirectPolicy.DONT_FOLLOW
                 : RedirectPolicy.FOLLOW;

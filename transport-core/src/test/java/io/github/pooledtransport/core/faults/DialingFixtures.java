@@ -1,0 +1,186 @@
+package io.github.pooledtransport.core.faults;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import okhttp3.tls.HandshakeCertificates;
+import okhttp3.tls.HeldCertificate;
+
+import io.github.pooledtransport.core.HostKey;
+import io.github.pooledtransport.core.TransportListener;
+
+/**
+ * What the dialing fault tests share: TLS material for {@code localhost}, a loopback server that only accepts
+ * (so a test can see whether the client closed what it opened), and a listener that records event names.
+ */
+final class DialingFixtures {
+
+    static final InetAddress LOOPBACK = loopback();
+
+    static final HeldCertificate ROOT = new HeldCertificate.Builder().certificateAuthority(0)
+            .commonName("dialing faults root").build();
+
+    static final HeldCertificate LOCALHOST = new HeldCertificate.Builder().commonName("localhost")
+            .addSubjectAlternativeName("localhost").signedBy(ROOT).build();
+
+    static final HeldCertificate OTHER_NAME = new HeldCertificate.Builder().commonName("other.test")
+            .addSubjectAlternativeName("other.test").signedBy(ROOT).build();
+
+    /** A client trusting the root above and nothing else. */
+    static final HandshakeCertificates CLIENT = new HandshakeCertificates.Builder()
+            .addTrustedCertificate(ROOT.certificate()).build();
+
+    private DialingFixtures() {
+    }
+
+    /** @return a server's TLS material presenting {@code certificate} */
+    static HandshakeCertificates server(HeldCertificate certificate) {
+        return new HandshakeCertificates.Builder().heldCertificate(certificate, ROOT.certificate()).build();
+    }
+
+    private static InetAddress loopback() {
+        try {
+            return InetAddress.getByName("127.0.0.1");
+        }
+        catch (UnknownHostException ex) {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    /** Accepts connections on 127.0.0.1 and keeps them, saying nothing. */
+    static final class AcceptingServer implements AutoCloseable {
+
+        private final ServerSocket serverSocket;
+
+        private final BlockingQueue<Socket> accepted = new LinkedBlockingQueue<>();
+
+        private final Thread acceptor;
+
+        AcceptingServer() throws IOException {
+            this.serverSocket = new ServerSocket();
+            this.serverSocket.bind(new InetSocketAddress(LOOPBACK, 0));
+            this.acceptor = new Thread(this::acceptLoop, "accepting-server");
+            this.acceptor.setDaemon(true);
+            this.acceptor.start();
+        }
+
+        int port() {
+            return this.serverSocket.getLocalPort();
+        }
+
+        private void acceptLoop() {
+            while (!this.serverSocket.isClosed()) {
+                try {
+                    this.accepted.add(this.serverSocket.accept());
+                }
+                catch (IOException ex) {
+                    return;
+                }
+            }
+        }
+
+        /** @return the next connection the client made, waiting at most 5 s */
+        Socket nextAccepted() throws InterruptedException {
+            Socket socket = this.accepted.poll(5, TimeUnit.SECONDS);
+            if (socket == null) {
+                throw new AssertionError("the client never connected");
+            }
+            return socket;
+        }
+
+        /**
+         * @return whether the client closed the connection: end of stream or a reset within 5 s, skipping
+         *     whatever it sent first (a TLS client hello, for instance)
+         */
+        static boolean closedByClient(Socket socket) throws IOException {
+            socket.setSoTimeout(5_000);
+            InputStream in = socket.getInputStream();
+            byte[] buffer = new byte[4096];
+            try {
+                for (int i = 0; i < 64; i++) {
+                    if (in.read(buffer) == -1) {
+                        return true;
+                    }
+                }
+                return false;
+            }
+            catch (SocketTimeoutException ex) {
+                return false;
+            }
+            catch (SocketException ex) {
+                return true; // reset by the client: closed too
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            this.serverSocket.close();
+            for (Socket socket : this.accepted) {
+                socket.close();
+            }
+        }
+    }
+
+    /** Records the names of dialing events in order. */
+    static final class DialEvents implements TransportListener {
+
+        final List<String> names = new CopyOnWriteArrayList<>();
+
+        final List<IOException> errors = new CopyOnWriteArrayList<>();
+
+        long count(String name) {
+            return this.names.stream().filter(name::equals).count();
+        }
+
+        @Override
+        public void dnsStart(String host) {
+            this.names.add("dnsStart");
+        }
+
+        @Override
+        public void dnsDone(String host, List<InetAddress> addresses, IOException error) {
+            this.names.add("dnsDone");
+            record(error);
+        }
+
+        @Override
+        public void connectStart(InetSocketAddress address) {
+            this.names.add("connectStart");
+        }
+
+        @Override
+        public void connectDone(InetSocketAddress address, IOException error) {
+            this.names.add("connectDone");
+            record(error);
+        }
+
+        @Override
+        public void tlsHandshakeStart(HostKey key) {
+            this.names.add("tlsHandshakeStart");
+        }
+
+        @Override
+        public void tlsHandshakeDone(HostKey key, String protocol, String cipherSuite, IOException error) {
+            this.names.add("tlsHandshakeDone");
+            record(error);
+        }
+
+        private void record(IOException error) {
+            if (error != null) {
+                this.errors.add(error);
+            }
+        }
+    }
+}
