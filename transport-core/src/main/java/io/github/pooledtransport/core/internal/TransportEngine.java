@@ -51,7 +51,7 @@ public final class TransportEngine {
 
     private final ProxyResolver proxyResolver;
 
-    /** Proxy identities hash the credentials: computed once per proxy, not per request. */
+    /** Proxy identities come from a JVM-wide registry: looked up once per proxy, not per request. */
     private final java.util.concurrent.ConcurrentHashMap<Proxy, String> proxyIdentities =
             new java.util.concurrent.ConcurrentHashMap<>();
 
