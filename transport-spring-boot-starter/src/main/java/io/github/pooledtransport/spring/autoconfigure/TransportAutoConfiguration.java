@@ -9,6 +9,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.http.client.ClientHttpRequestFactoryBuilder;
+import org.springframework.boot.http.client.HttpClientSettings;
 import org.springframework.boot.http.client.InetAddressFilter;
 import org.springframework.boot.http.client.autoconfigure.ClientHttpRequestFactoryBuilderCustomizer;
 import org.springframework.boot.http.client.autoconfigure.imperative.ImperativeHttpClientAutoConfiguration;
@@ -16,6 +17,7 @@ import org.springframework.boot.ssl.SslBundles;
 import org.springframework.boot.util.LambdaSafe;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
+import org.springframework.core.env.Environment;
 
 import io.github.pooledtransport.core.Transport;
 import io.github.pooledtransport.core.TransportListener;
@@ -46,16 +48,19 @@ public final class TransportAutoConfiguration {
     /**
      * Boot applies {@code ClientHttpRequestFactoryBuilderCustomizer} beans only to the builder it creates, which
      * this one replaces: they are applied here instead, in order, each only when its generic type accepts the
-     * builder (as Boot does), so a customizer may also wrap it, for example with {@code withCustomizer}.
+     * builder (as Boot does), so a customizer may also wrap it, for example with {@code withCustomizer}. Its
+     * factories name the property behind a timeout or cap that a request reaches.
      */
     @Bean
     @ConditionalOnMissingBean(ClientHttpRequestFactoryBuilder.class)
     @Conditional(NoExplicitRequestFactoryCondition.class)
     ClientHttpRequestFactoryBuilder<?> transportClientHttpRequestFactoryBuilder(Transport transport,
             ObjectProvider<InetAddressFilter> addressFilter,
-            ObjectProvider<ClientHttpRequestFactoryBuilderCustomizer<?>> customizers) {
+            ObjectProvider<ClientHttpRequestFactoryBuilderCustomizer<?>> customizers, Environment environment,
+            ObjectProvider<HttpClientSettings> httpClientSettings) {
         TransportClientHttpRequestFactoryBuilder builder = new TransportClientHttpRequestFactoryBuilder(transport,
-                addressFilter.getIfAvailable());
+                addressFilter.getIfAvailable(),
+                HttpClientSettingsPropertyOrigin.of(environment, httpClientSettings.getIfAvailable()));
         return customize(builder, customizers.orderedStream().toList());
     }
 
