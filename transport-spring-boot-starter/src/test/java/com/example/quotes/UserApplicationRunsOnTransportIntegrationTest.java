@@ -1,4 +1,4 @@
-package io.github.pooledtransport.spring.web.userapp;
+package com.example.quotes;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -15,8 +15,8 @@ import io.github.pooledtransport.core.Transport;
 import io.github.pooledtransport.spring.web.WebTestSupport;
 
 /**
- * A context shaped like a user's application (a {@code @SpringBootApplication} found by {@code @SpringBootTest},
- * with only the web starter, the actuator and this starter on the test class path, no
+ * A context shaped like a user's application, in a package of its own (a {@code @SpringBootApplication} found
+ * by {@code @SpringBootTest}, with only the web starter, the actuator and this starter on the test class path, no
  * {@code spring-boot-starter-restclient}) gets a {@code RestClient.Builder}, a {@code RestTemplateBuilder} and an
  * {@code @ImportHttpServices} client, and all three send their requests through the starter's transport.
  */

@@ -1,4 +1,4 @@
-package io.github.pooledtransport.spring.web.userapp;
+package com.example.quotes;
 
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.web.service.registry.ImportHttpServices;

@@ -1,4 +1,4 @@
-package io.github.pooledtransport.spring.web.userapp;
+package com.example.quotes;
 
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;

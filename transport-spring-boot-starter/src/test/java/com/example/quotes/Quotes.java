@@ -1,4 +1,4 @@
-package io.github.pooledtransport.spring.web.userapp;
+package com.example.quotes;
 
 import org.springframework.boot.restclient.RestTemplateBuilder;
 import org.springframework.stereotype.Service;
