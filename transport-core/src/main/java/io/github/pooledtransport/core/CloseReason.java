@@ -55,7 +55,13 @@ public enum CloseReason {
     /** The response was closed by another thread while a thread was reading its body. */
     ABORTED("aborted"),
 
-    /** The transport was closed, or its idle connections were closed on request. */
+    /**
+     * Idle connections closed on request: {@code Transport.closeIdleConnections()} or
+     * {@code DELETE /actuator/transport}.
+     */
+    IDLE_CLOSED("idle-closed"),
+
+    /** The transport was closed. */
     TRANSPORT_CLOSED("transport-closed"),
 
     /** The response was never closed and became unreachable; the garbage collector found it. */

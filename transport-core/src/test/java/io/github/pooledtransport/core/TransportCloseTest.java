@@ -52,7 +52,7 @@ class TransportCloseTest {
     }
 
     @Test
-    void closeIdleConnectionsReturnsHowManyItClosedAndCountsThemAsTransportClosed() throws Exception {
+    void closeIdleConnectionsReturnsHowManyItClosedAndCountsThemAsIdleClosed() throws Exception {
         idleConnections(3);
 
         int closed = this.transport.closeIdleConnections();
@@ -60,7 +60,8 @@ class TransportCloseTest {
         assertThat(closed).isEqualTo(3);
         PoolStats totals = this.transport.stats().totals();
         assertThat(totals.idle()).isZero();
-        assertThat(totals.closed(CloseReason.TRANSPORT_CLOSED)).isEqualTo(3);
+        assertThat(totals.closed(CloseReason.IDLE_CLOSED)).isEqualTo(3);
+        assertThat(totals.closed(CloseReason.TRANSPORT_CLOSED)).isZero();
         assertThat(totals.closedTotal()).isEqualTo(3);
         assertThat(this.transport.stats().closed()).isFalse();
     }
@@ -76,7 +77,7 @@ class TransportCloseTest {
 
         PoolStats totals = this.transport.stats().totals();
         assertThat(totals.idle()).isEqualTo(1);
-        assertThat(totals.closed(CloseReason.TRANSPORT_CLOSED)).isEqualTo(2);
+        assertThat(totals.closed(CloseReason.IDLE_CLOSED)).isEqualTo(2);
     }
 
     @Test

@@ -131,14 +131,14 @@ class TransportListenerEventsTest {
     }
 
     @Test
-    void connectionClosedByCloseIdleConnectionsCarriesTransportClosed() throws Exception {
+    void connectionClosedByCloseIdleConnectionsCarriesIdleClosed() throws Exception {
         this.transport = transportWith(this.listener);
         body(this.transport.roundTrip(Request.get(this.server.url("/a"))));
         long id = this.listener.gotConns.get(0).connectionId();
 
         assertThat(this.transport.closeIdleConnections()).isEqualTo(1);
 
-        assertThat(this.listener.closed).containsExactly(new RecordingListener.Closed(id, CloseReason.TRANSPORT_CLOSED));
+        assertThat(this.listener.closed).containsExactly(new RecordingListener.Closed(id, CloseReason.IDLE_CLOSED));
     }
 
     @Test

@@ -422,6 +422,11 @@ public final class ConnectionPool {
      * @return how many were closed
      */
     public int closeIdle() {
+        return closeIdle(CloseReason.IDLE_CLOSED);
+    }
+
+    /** @param reason {@code IDLE_CLOSED} on request, {@code TRANSPORT_CLOSED} when the pool closes */
+    private int closeIdle(CloseReason reason) {
         List<Closing> closings = null;
         int count = 0;
         this.lock.lock();
@@ -429,7 +434,7 @@ public final class ConnectionPool {
             PooledConnection c;
             while ((c = this.lruHead) != null) {
                 removeIdleLocked(c);
-                closings = closeLocked(c, CloseReason.TRANSPORT_CLOSED, closings);
+                closings = closeLocked(c, reason, closings);
                 count++;
             }
         }
@@ -467,7 +472,7 @@ public final class ConnectionPool {
         if (this.scheduler != null) {
             this.scheduler.cancel(this);
         }
-        return closeIdle();
+        return closeIdle(CloseReason.TRANSPORT_CLOSED);
     }
 
     /** @return whether {@link #close()} was called */

@@ -77,7 +77,7 @@ final class Dialer {
         long deadline = timeout.isZero() ? 0 : System.nanoTime() + timeout.toNanos();
         if (proxy == null) {
             List<InetAddress> addresses = allowed(key, resolve(key, key.host()));
-            SocketChannel channel = connectAny(key, null, addresses, key.port(), deadline);
+            SocketChannel channel = connectAny(key, null, addresses, key.port(), deadline, connectTimeout);
             Socket socket = channel.socket();
             boolean handedOver = false;
             try {
@@ -94,7 +94,8 @@ final class Dialer {
                 }
             }
         }
-        SocketChannel channel = connectAny(key, proxy, resolve(key, proxy.host()), proxy.port(), deadline);
+        SocketChannel channel = connectAny(key, proxy, resolve(key, proxy.host()), proxy.port(), deadline,
+                connectTimeout);
         Socket socket = channel.socket();
         // Until open() hands the socket to the connection, this method owns it: whatever is thrown, including
         // runtime exceptions from a resolver, filter or TLS provider, the finally block closes it.
@@ -138,7 +139,7 @@ final class Dialer {
         catch (SocketTimeoutException ex) {
             closeQuietly(socket);
             throw new TransportException(key, "Setting up the tunnel to " + key.authority() + " through proxy "
-                    + proxy + " exceeded dialTimeout=" + this.config.dialTimeout().toMillis() + " ms", ex);
+                    + proxy + " exceeded " + dialLimit(connectTimeout), ex, dialSetting(connectTimeout));
         }
         catch (TransportException ex) {
             closeQuietly(socket);
@@ -167,8 +168,19 @@ final class Dialer {
         socket.setSoTimeout((int) Math.max(1, left / 1_000_000));
     }
 
-    private SocketChannel connectAny(HostKey key, Proxy proxy, List<InetAddress> addresses, int port, long deadline)
-            throws IOException {
+    /** Names the dial limit that applied: the request's own connectTimeout replaces the transport's dialTimeout. */
+    private String dialLimit(java.time.Duration connectTimeout) {
+        return (connectTimeout != null)
+                ? "connectTimeout=" + connectTimeout.toMillis() + " ms (this request's option, in place of dialTimeout)"
+                : "dialTimeout=" + this.config.dialTimeout().toMillis() + " ms";
+    }
+
+    private static String dialSetting(java.time.Duration connectTimeout) {
+        return (connectTimeout != null) ? "connectTimeout" : "dialTimeout";
+    }
+
+    private SocketChannel connectAny(HostKey key, Proxy proxy, List<InetAddress> addresses, int port, long deadline,
+            java.time.Duration connectTimeout) throws IOException {
         IOException last = null;
         List<String> tried = new ArrayList<>(addresses.size());
         for (int i = 0; i < addresses.size(); i++) {
@@ -202,12 +214,11 @@ final class Dialer {
                 throw ex;
             }
         }
-        String why = (last instanceof SocketTimeoutException || last == null)
-                ? "dialTimeout=" + this.config.dialTimeout().toMillis() + " ms elapsed"
-                : String.valueOf(last.getMessage());
+        boolean timedOut = last instanceof SocketTimeoutException || last == null;
+        String why = timedOut ? dialLimit(connectTimeout) + " elapsed" : String.valueOf(last.getMessage());
         String what = (proxy == null) ? key.toString() : "proxy " + proxy + " for " + key.scheme() + "://" + key.authority();
         throw new TransportException(key, "Cannot connect to " + what + " (tried " + String.join(", ", tried) + "): "
-                + why, last);
+                + why, last, timedOut ? dialSetting(connectTimeout) : null);
     }
 
     private List<InetAddress> resolve(HostKey key, String host) throws TransportException {
@@ -315,7 +326,8 @@ final class Dialer {
                     ? "TLS handshake with " + peer + " for " + key + " timed out after tlsHandshakeTimeout="
                             + this.config.tlsHandshakeTimeout().toMillis() + " ms"
                     : "TLS handshake with " + peer + " for " + key + " failed: " + ex.getMessage();
-            throw new TransportException(key, message, ex);
+            throw new TransportException(key, message, ex,
+                    (ex instanceof SocketTimeoutException) ? "tlsHandshakeTimeout" : null);
         }
         catch (RuntimeException | Error ex) {
             // A TLS provider, socket factory or trust manager that fails unexpectedly: the socket is still

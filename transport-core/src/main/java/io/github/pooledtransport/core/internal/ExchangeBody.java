@@ -225,7 +225,7 @@ final class ExchangeBody extends InputStream {
         }
         if (ex instanceof SocketTimeoutException) {
             return new TransportException(key, "Reading the response body from " + key + " timed out: no byte for "
-                    + this.readTimeout.describe(), ex);
+                    + this.readTimeout.describe(), ex, "readTimeout");
         }
         if (ex instanceof TruncatedChunkException || ex instanceof ConnectionClosedException) {
             return new TransportException(key, "Response body from " + key + " was cut short after " + this.consumed

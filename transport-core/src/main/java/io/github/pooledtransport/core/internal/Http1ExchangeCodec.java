@@ -321,7 +321,7 @@ final class Http1ExchangeCodec implements ExchangeCodec {
             SocketTimeoutException ex) {
         if (timeout.isZero()) {
             return new TransportException(key, "Read from " + key + " timed out after " + readTimeout.describe()
-                    + " while waiting for the response head", ex);
+                    + " while waiting for the response head", ex, "readTimeout");
         }
         return new ResponseHeaderTimeoutException(key, timeout, ex);
     }

@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.springframework.boot.actuate.endpoint.OperationResponseBody;
 import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
@@ -18,6 +19,10 @@ import io.github.pooledtransport.core.TransportStats;
  * {@code /actuator/transport}: the effective settings (credentials masked), the pool's counts in total and per
  * host, and the diagnosis of known pool failures. {@code DELETE} closes idle connections, as Go's
  * {@code CloseIdleConnections}.
+ * <p>
+ * The answers are {@link OperationResponseBody}s, so Actuator writes them with its own JSON mapper: their keys
+ * stay camelCase whatever naming strategy the application gives its own mapper. The keys of the {@code closed}
+ * maps are the close-reason codes, the same values as the meters' {@code reason} tag.
  */
 @Endpoint(id = "transport")
 public class TransportEndpoint {
@@ -60,7 +65,7 @@ public class TransportEndpoint {
      * @param diagnosis known pool failures the numbers show
      */
     public record TransportDescriptor(boolean closed, Map<String, Object> config, CountsDescriptor totals,
-            List<HostDescriptor> hosts, List<Finding> diagnosis) {
+            List<HostDescriptor> hosts, List<Finding> diagnosis) implements OperationResponseBody {
     }
 
     /**
@@ -125,6 +130,6 @@ public class TransportEndpoint {
      *
      * @param closedIdleConnections how many idle connections were closed
      */
-    public record ClosedDescriptor(int closedIdleConnections) {
+    public record ClosedDescriptor(int closedIdleConnections) implements OperationResponseBody {
     }
 }

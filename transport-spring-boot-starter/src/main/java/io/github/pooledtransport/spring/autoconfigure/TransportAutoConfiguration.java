@@ -1,5 +1,7 @@
 package io.github.pooledtransport.spring.autoconfigure;
 
+import java.util.List;
+
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -7,11 +9,15 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.http.client.ClientHttpRequestFactoryBuilder;
+import org.springframework.boot.http.client.HttpClientSettings;
 import org.springframework.boot.http.client.InetAddressFilter;
+import org.springframework.boot.http.client.autoconfigure.ClientHttpRequestFactoryBuilderCustomizer;
 import org.springframework.boot.http.client.autoconfigure.imperative.ImperativeHttpClientAutoConfiguration;
 import org.springframework.boot.ssl.SslBundles;
+import org.springframework.boot.util.LambdaSafe;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
+import org.springframework.core.env.Environment;
 
 import io.github.pooledtransport.core.Transport;
 import io.github.pooledtransport.core.TransportListener;
@@ -39,12 +45,34 @@ public final class TransportAutoConfiguration {
                 addressFilter.getIfAvailable(), listeners.orderedStream().toList()));
     }
 
+    /**
+     * Boot applies {@code ClientHttpRequestFactoryBuilderCustomizer} beans only to the builder it creates, which
+     * this one replaces: they are applied here instead, in order, each only when its generic type accepts the
+     * builder (as Boot does), so a customizer may also wrap it, for example with {@code withCustomizer}. Its
+     * factories name the property behind a timeout or cap that a request reaches.
+     */
     @Bean
     @ConditionalOnMissingBean(ClientHttpRequestFactoryBuilder.class)
     @Conditional(NoExplicitRequestFactoryCondition.class)
-    TransportClientHttpRequestFactoryBuilder transportClientHttpRequestFactoryBuilder(Transport transport,
-            ObjectProvider<InetAddressFilter> addressFilter) {
-        return new TransportClientHttpRequestFactoryBuilder(transport, addressFilter.getIfAvailable());
+    ClientHttpRequestFactoryBuilder<?> transportClientHttpRequestFactoryBuilder(Transport transport,
+            ObjectProvider<InetAddressFilter> addressFilter,
+            ObjectProvider<ClientHttpRequestFactoryBuilderCustomizer<?>> customizers, Environment environment,
+            ObjectProvider<HttpClientSettings> httpClientSettings) {
+        TransportClientHttpRequestFactoryBuilder builder = new TransportClientHttpRequestFactoryBuilder(transport,
+                addressFilter.getIfAvailable(),
+                HttpClientSettingsPropertyOrigin.of(environment, httpClientSettings.getIfAvailable()));
+        return customize(builder, customizers.orderedStream().toList());
+    }
+
+    @SuppressWarnings({ "unchecked", "rawtypes" })
+    private static ClientHttpRequestFactoryBuilder<?> customize(ClientHttpRequestFactoryBuilder<?> builder,
+            List<ClientHttpRequestFactoryBuilderCustomizer<?>> customizers) {
+        // The generic filter looks at the builder we start from, as Boot's own auto-configuration does.
+        ClientHttpRequestFactoryBuilder<?>[] result = { builder };
+        LambdaSafe.callbacks(ClientHttpRequestFactoryBuilderCustomizer.class, customizers, builder)
+                .withLogger(TransportAutoConfiguration.class)
+                .invoke((customizer) -> result[0] = customizer.customize(result[0]));
+        return result[0];
     }
 
     /**

@@ -54,16 +54,9 @@ final class TransportConfigFactory {
         b.disableCompression(p.isDisableCompression());
         set("transport.leak-detection", p.getLeakDetection(), b::leakDetection);
         for (Map.Entry<String, TransportProperties.Host> entry : p.getHosts().entrySet()) {
-            TransportProperties.Host h = entry.getValue();
-            try {
-                b.hostOverrides(entry.getKey(), new HostOverrides(h.getMaxIdleConnsPerHost(), h.getMaxConnsPerHost(),
-                        h.getIdleConnTimeout(), h.getResponseHeaderTimeout()));
-            }
-            catch (IllegalArgumentException ex) {
-                throw new InvalidTransportPropertyException("transport.hosts[" + entry.getKey() + "]",
-                        toPropertyNames(ex.getMessage()), "Counts and durations must not be negative.", ex);
-            }
+            b.hostOverrides(hostKey(entry.getKey()), hostOverrides(entry.getKey(), entry.getValue()));
         }
+        maxHostTags(p);
         b.proxyResolver(proxyResolver(p.getProxy()));
         try {
             b.proxyConnectHeaders(connectHeaders(p.getProxy().getConnectHeaders()));
@@ -90,6 +83,88 @@ final class TransportConfigFactory {
                     toPropertyNames(ex.getMessage()),
                     "Raise transport.max-idle-conns or lower transport.max-idle-conns-per-host (and any "
                             + "transport.hosts[...] override).", ex);
+        }
+    }
+
+    /**
+     * Checks {@code transport.metrics.max-host-tags}; here so that the metrics auto-configuration, which reads it
+     * before the transport exists, fails with the same report.
+     *
+     * @return the value
+     */
+    static int maxHostTags(TransportProperties properties) {
+        int value = properties.getMetrics().getMaxHostTags();
+        if (value < 0) {
+            throw new InvalidTransportPropertyException("transport.metrics.max-host-tags",
+                    value + " is not allowed (it must not be negative)",
+                    "Set a count of at least 0 (0 tags every host \"other\").", null);
+        }
+        return value;
+    }
+
+    /**
+     * Checks a {@code transport.hosts[...]} key and returns it in the core's form: {@code host} or
+     * {@code host:port}, IPv6 literals without brackets (the core matches {@code host + ":" + port}).
+     */
+    static String hostKey(String key) {
+        String property = "transport.hosts[" + key + "]";
+        String action = "Use a host name or IP address, optionally with :port, for example api.example.com, "
+                + "api.example.com:8443 or [::1]:8080. In a .properties file write transport.hosts[api.example.com\\:443]"
+                + "; in YAML quote the key: \"[api.example.com:443]\".";
+        String trimmed = key.trim();
+        if (trimmed.isEmpty() || trimmed.contains("/") || trimmed.contains("@")) {
+            throw new InvalidTransportPropertyException(property, "'" + key + "' is not a host or host:port", action,
+                    null);
+        }
+        String host;
+        String port = null;
+        if (trimmed.startsWith("[")) {
+            int close = trimmed.indexOf(']');
+            if (close < 0 || (close + 1 < trimmed.length() && trimmed.charAt(close + 1) != ':')) {
+                throw new InvalidTransportPropertyException(property, "'" + key + "' is not a valid IPv6 host key",
+                        action, null);
+            }
+            host = trimmed.substring(1, close);
+            port = (close + 1 < trimmed.length()) ? trimmed.substring(close + 2) : null;
+        }
+        else {
+            int colon = trimmed.indexOf(':');
+            if (colon >= 0 && trimmed.indexOf(':', colon + 1) >= 0) {
+                throw new InvalidTransportPropertyException(property,
+                        "'" + key + "' is ambiguous: an IPv6 address must be written in brackets", action, null);
+            }
+            host = (colon >= 0) ? trimmed.substring(0, colon) : trimmed;
+            port = (colon >= 0) ? trimmed.substring(colon + 1) : null;
+        }
+        boolean validHost = !host.isEmpty() && (trimmed.startsWith("[") ? host.matches("[0-9A-Fa-f:.%]+")
+                : host.matches("[A-Za-z0-9._-]+"));
+        if (!validHost) {
+            throw new InvalidTransportPropertyException(property, "'" + host + "' is not a host name or IP address",
+                    action, null);
+        }
+        if (port != null && !(port.matches("[0-9]{1,5}") && Integer.parseInt(port) >= 1
+                && Integer.parseInt(port) <= 65535)) {
+            throw new InvalidTransportPropertyException(property, "'" + port + "' is not a port (1 to 65535)",
+                    action, null);
+        }
+        return (port != null) ? host + ":" + port : host;
+    }
+
+    private static HostOverrides hostOverrides(String key, TransportProperties.Host h) {
+        String prefix = "transport.hosts[" + key + "].";
+        requireNonNegative(prefix + "max-idle-conns-per-host", h.getMaxIdleConnsPerHost());
+        requireNonNegative(prefix + "max-conns-per-host", h.getMaxConnsPerHost());
+        requireNonNegative(prefix + "idle-conn-timeout", h.getIdleConnTimeout());
+        requireNonNegative(prefix + "response-header-timeout", h.getResponseHeaderTimeout());
+        return new HostOverrides(h.getMaxIdleConnsPerHost(), h.getMaxConnsPerHost(), h.getIdleConnTimeout(),
+                h.getResponseHeaderTimeout());
+    }
+
+    private static void requireNonNegative(String property, Object value) {
+        boolean negative = (value instanceof Integer i && i < 0) || (value instanceof Duration d && d.isNegative());
+        if (negative) {
+            throw new InvalidTransportPropertyException(property, value + " is not allowed (it must not be negative)",
+                    "Fix " + property + ": counts and durations must not be negative.", null);
         }
     }
 

@@ -31,6 +31,6 @@ public final class TransportMetricsAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     TransportMetrics transportMetrics(ObjectProvider<Transport> transport, TransportProperties properties) {
-        return new TransportMetrics(transport, properties.getMetrics().getMaxHostTags());
+        return new TransportMetrics(transport, TransportConfigFactory.maxHostTags(properties));
     }
 }

@@ -14,6 +14,7 @@ import io.github.pooledtransport.core.Headers;
 import io.github.pooledtransport.core.Request;
 import io.github.pooledtransport.core.RequestBody;
 import io.github.pooledtransport.core.Response;
+import io.github.pooledtransport.core.TransportException;
 
 /**
  * One request through the transport. The body is streamed to the connection as Spring writes it (no full
@@ -50,7 +51,13 @@ final class TransportClientHttpRequest extends AbstractStreamingClientHttpReques
     @Override
     protected ClientHttpResponse executeInternal(HttpHeaders headers, Body body) throws IOException {
         Request request = toRequest(headers, body);
-        Response response = this.factory.redirects().execute(this.factory, request);
+        Response response;
+        try {
+            response = this.factory.redirects().execute(this.factory, request);
+        }
+        catch (TransportException ex) {
+            throw this.factory.explain(ex);
+        }
         return new TransportClientHttpResponse(response);
     }
 

@@ -15,6 +15,7 @@ import io.github.pooledtransport.core.Request;
 import io.github.pooledtransport.core.RequestOptions;
 import io.github.pooledtransport.core.Response;
 import io.github.pooledtransport.core.Transport;
+import io.github.pooledtransport.core.TransportException;
 
 /**
  * Spring's {@link ClientHttpRequestFactory} on the shared pooled {@link Transport}. Each factory carries the
@@ -31,12 +32,16 @@ public final class TransportClientHttpRequestFactory implements ClientHttpReques
 
     private final CookieHandler cookies;
 
+    /** Names the properties behind the limits its requests can hit, or {@code null} to leave errors as they are. */
+    private final SettingNames settingNames;
+
     TransportClientHttpRequestFactory(Transport transport, RequestOptions options, RedirectPolicy redirects,
-            CookieHandler cookies) {
+            CookieHandler cookies, SettingNames settingNames) {
         this.transport = transport;
         this.options = options;
         this.redirects = redirects;
         this.cookies = cookies;
+        this.settingNames = settingNames;
     }
 
     /**
@@ -45,7 +50,7 @@ public final class TransportClientHttpRequestFactory implements ClientHttpReques
      * @param transport the shared transport
      */
     public TransportClientHttpRequestFactory(Transport transport) {
-        this(transport, RequestOptions.NONE, RedirectPolicy.FOLLOW, null);
+        this(transport, RequestOptions.NONE, RedirectPolicy.FOLLOW, null, null);
     }
 
     @Override
@@ -64,6 +69,11 @@ public final class TransportClientHttpRequestFactory implements ClientHttpReques
 
     RedirectPolicy redirects() {
         return this.redirects;
+    }
+
+    /** @return the failure, rewritten to name the property that set the limit it reached when that is known */
+    TransportException explain(TransportException ex) {
+        return (this.settingNames != null) ? this.settingNames.explain(ex) : ex;
     }
 
     /** Sends one hop, applying the cookie store around it. */

@@ -25,6 +25,9 @@ import io.github.pooledtransport.core.Transport;
  * their own TLS material, pooled apart under the bundle's identity; {@code redirects} follow (default) or not;
  * {@code cookieHandling} {@code ENABLE} keeps a cookie store per factory; {@code inetAddressFilter} must be the
  * one the transport was created with, since pooled connections are shared.
+ *
+ * <p>Given an {@link HttpClientSettingsOrigin}, a request that reaches a timeout or connection cap fails with a
+ * {@link TransportSettingException} naming the property that set it.
  */
 public final class TransportClientHttpRequestFactoryBuilder
         implements ClientHttpRequestFactoryBuilder<TransportClientHttpRequestFactory> {
@@ -33,13 +36,31 @@ public final class TransportClientHttpRequestFactoryBuilder
 
     private final InetAddressFilter transportAddressFilter;
 
+    private final HttpClientSettingsOrigin origin;
+
     /**
+     * A builder whose factories leave the transport's errors as they are (naming the core's settings).
+     *
      * @param transport the shared transport
      * @param transportAddressFilter the address filter the transport was created with, or {@code null}
      */
     public TransportClientHttpRequestFactoryBuilder(Transport transport, InetAddressFilter transportAddressFilter) {
+        this(transport, transportAddressFilter, null);
+    }
+
+    /**
+     * A builder whose factories name, in errors, the property that set each limit: {@code transport.*} for the
+     * transport's own settings (the transport was created from them), {@code origin} for Spring's client settings.
+     *
+     * @param transport the shared transport, created from {@code transport.*}
+     * @param transportAddressFilter the address filter the transport was created with, or {@code null}
+     * @param origin where the client settings come from, or {@code null} to leave errors as they are
+     */
+    public TransportClientHttpRequestFactoryBuilder(Transport transport, InetAddressFilter transportAddressFilter,
+            HttpClientSettingsOrigin origin) {
         this.transport = transport;
         this.transportAddressFilter = transportAddressFilter;
+        this.origin = origin;
     }
 
     @Override
@@ -62,7 +83,18 @@ public final class TransportClientHttpRequestFactoryBuilder
         if (s.cookieHandling() == HttpCookieHandling.ENABLE || s.cookieHandling() == HttpCookieHandling.ENABLE_WHEN_POSSIBLE) {
             cookies = new CookieManager(null, CookiePolicy.ACCEPT_ORIGINAL_SERVER);
         }
-        return new TransportClientHttpRequestFactory(this.transport, options, redirects, cookies);
+        return new TransportClientHttpRequestFactory(this.transport, options, redirects, cookies, settingNames(s));
+    }
+
+    private SettingNames settingNames(HttpClientSettings settings) {
+        if (this.origin == null) {
+            return null;
+        }
+        String connectTimeout = (settings.connectTimeout() != null)
+                ? this.origin.propertyFor("connect-timeout", settings) : null;
+        String readTimeout = (settings.readTimeout() != null) ? this.origin.propertyFor("read-timeout", settings)
+                : null;
+        return new SettingNames(this.transport.config(), connectTimeout, settings.readTimeout() != null, readTimeout);
     }
 
     /** @return the shared transport */

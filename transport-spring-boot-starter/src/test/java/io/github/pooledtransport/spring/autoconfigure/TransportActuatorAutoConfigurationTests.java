@@ -88,8 +88,8 @@ class TransportActuatorAutoConfigurationTests {
         this.runner.withPropertyValues("management.endpoints.web.exposure.include=transport",
                 "transport.max-idle-conns-per-host=17", "transport.dial-timeout=3s").run(context -> {
                     TransportEndpoint.TransportDescriptor descriptor = context.getBean(TransportEndpoint.class).transport();
-                    assertThat(descriptor.config()).containsEntry("max-idle-conns-per-host", 17)
-                            .containsEntry("dial-timeout", "PT3S");
+                    assertThat(descriptor.config()).containsEntry("maxIdleConnsPerHost", 17)
+                            .containsEntry("dialTimeout", "PT3S");
                 });
     }
 

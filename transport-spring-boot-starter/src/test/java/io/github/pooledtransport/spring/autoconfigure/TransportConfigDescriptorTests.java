@@ -46,7 +46,7 @@ class TransportConfigDescriptorTests {
     @Test
     void describeShouldMaskConnectHeaderValuesButShowTheirNames() {
         Map<String, Object> d = TransportConfigDescriptor.describe(TransportConfig.defaults(), properties());
-        assertThat(proxy(d).get("connect-headers")).isEqualTo(Map.of("Proxy-Authorization", "******"));
+        assertThat(proxy(d).get("connectHeaders")).isEqualTo(Map.of("Proxy-Authorization", "******"));
     }
 
     @Test
@@ -67,7 +67,7 @@ class TransportConfigDescriptorTests {
     void describeShouldShowTheEffectiveValuesOfTheConfig() {
         TransportConfig config = TransportConfig.builder().maxIdleConns(10).maxIdleConnsPerHost(5).build();
         Map<String, Object> d = TransportConfigDescriptor.describe(config, new TransportProperties());
-        assertThat(d).containsEntry("max-idle-conns", 10).containsEntry("max-idle-conns-per-host", 5)
-                .containsEntry("leak-detection", "on").containsEntry("drain-on-close", 256L * 1024);
+        assertThat(d).containsEntry("maxIdleConns", 10).containsEntry("maxIdleConnsPerHost", 5)
+                .containsEntry("leakDetection", "on").containsEntry("drainOnClose", 256L * 1024);
     }
 }

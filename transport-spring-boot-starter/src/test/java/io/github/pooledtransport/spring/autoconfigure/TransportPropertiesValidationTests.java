@@ -3,6 +3,7 @@ package io.github.pooledtransport.spring.autoconfigure;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.function.Consumer;
 
@@ -16,6 +17,7 @@ import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.diagnostics.FailureAnalyzer;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.core.env.MapPropertySource;
 import org.springframework.core.io.support.SpringFactoriesLoader;
 
 /**
@@ -116,10 +118,62 @@ class TransportPropertiesValidationTests {
         runExpectingFailureNaming("transport.max-response-header-bytes", "transport.max-response-header-bytes=3GB");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = { "max-idle-conns-per-host=-1", "max-conns-per-host=-1", "idle-conn-timeout=-1s",
+        "response-header-timeout=-1s" })
+    void negativeHostOverrideShouldFailNamingTheOverrideProperty(String setting) {
+        String name = setting.substring(0, setting.indexOf('='));
+        runExpectingFailureNaming("transport.hosts[127.0.0.1]." + name, "transport.hosts[127.0.0.1]." + setting);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "http://api.example.com", "api.example.com/v1", "api.example.com:99999",
+        "api.example.com:https", "::1", "[::1]x", "api example.com", ":443" })
+    void invalidHostOverrideKeyShouldFailNamingTheKey(String key) {
+        this.runner.withInitializer(context -> context.getEnvironment().getPropertySources().addFirst(
+                new MapPropertySource("test", Map.of("transport.hosts[" + key + "].max-conns-per-host", "1"))))
+                .run(context -> {
+                    assertThat(context).hasFailed();
+                    InvalidTransportPropertyException ex = invalidProperty(context.getStartupFailure());
+                    assertThat(ex.getProperty()).isEqualTo("transport.hosts[" + key + "]");
+                    assertThat(ex.getMessage()).contains("transport.hosts[" + key + "]");
+                });
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "api.example.com", "api.example.com:8443", "10.0.0.1:80", "[::1]:8080", "[::1]" })
+    void validHostOverrideKeyShouldStart(String key) {
+        this.runner.withInitializer(context -> context.getEnvironment().getPropertySources().addFirst(
+                new MapPropertySource("test", Map.of("transport.hosts[" + key + "].max-conns-per-host", "1"))))
+                .run(context -> assertThat(context).hasNotFailed());
+    }
+
     @Test
-    void negativeHostOverrideShouldFailNamingTheHost() {
-        runExpectingInvalidProperty(ex -> assertThat(ex.getMessage()).contains("transport.hosts[127.0.0.1]"),
-                "transport.hosts[127.0.0.1].max-conns-per-host=-1");
+    void ipv6HostOverrideKeyInBracketsShouldApplyToThatHost() {
+        this.runner.withInitializer(context -> context.getEnvironment().getPropertySources().addFirst(
+                new MapPropertySource("test", Map.of("transport.hosts[[::1]:8080].max-conns-per-host", "7"))))
+                .run(context -> assertThat(context.getBean(io.github.pooledtransport.core.Transport.class).config()
+                        .overridesFor(io.github.pooledtransport.core.HostKey.of(java.net.URI.create("http://[::1]:8080/")))
+                        .maxConnsPerHost()).isEqualTo(7));
+    }
+
+    @Test
+    void negativeMaxHostTagsShouldFailNamingTheProperty() {
+        runExpectingFailureNaming("transport.metrics.max-host-tags", "transport.metrics.max-host-tags=-5");
+    }
+
+    @Test
+    void negativeMaxHostTagsShouldFailNamingThePropertyWhenMetricsAreOn() {
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(TransportMetricsAutoConfiguration.class,
+                        TransportAutoConfiguration.class))
+                .withBean(io.micrometer.core.instrument.simple.SimpleMeterRegistry.class)
+                .withPropertyValues("transport.metrics.max-host-tags=-5")
+                .run(context -> {
+                    assertThat(context).hasFailed();
+                    assertThat(invalidProperty(context.getStartupFailure()).getProperty())
+                            .isEqualTo("transport.metrics.max-host-tags");
+                });
     }
 
     @Test

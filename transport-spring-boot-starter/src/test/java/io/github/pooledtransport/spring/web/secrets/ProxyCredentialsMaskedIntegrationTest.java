@@ -60,7 +60,8 @@ class ProxyCredentialsMaskedIntegrationTest {
         JsonNode host = WebTestSupport.hostEntry(
                 WebTestSupport.getJson(WebTestSupport.appClient(this.port), "/actuator/transport"),
                 WebTestSupport.hostKey(downstream));
-        assertThat(host.required("proxy").isNull()).isTrue();
+        // Actuator's own mapper leaves null values out.
+        assertThat(host.path("proxy").isMissingNode() || host.path("proxy").isNull()).as(host.toString()).isTrue();
         assertThat(host.required("requests").asLong()).isEqualTo(1);
         assertThat(downstream.getRequestCount()).isEqualTo(1);
     }
@@ -72,7 +73,7 @@ class ProxyCredentialsMaskedIntegrationTest {
         assertThat(body).doesNotContain(PASSWORD).doesNotContain(TOKEN);
         JsonNode proxy = WebTestSupport.parse(body).required("config").required("proxy");
         assertThat(proxy.required("url").asString()).isEqualTo("http://user:***@127.0.0.1:1");
-        assertThat(proxy.required("connect-headers").required("X-Token").asString()).isEqualTo("******");
+        assertThat(proxy.required("connectHeaders").required("X-Token").asString()).isEqualTo("******");
     }
 
     @Test
