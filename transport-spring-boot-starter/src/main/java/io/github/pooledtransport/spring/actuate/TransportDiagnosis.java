@@ -2,6 +2,7 @@ package io.github.pooledtransport.spring.actuate;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 
 import io.github.pooledtransport.core.CloseReason;
@@ -117,13 +118,11 @@ public final class TransportDiagnosis {
         long serverClose = s.closed(CloseReason.CONNECTION_CLOSE);
         if (serverClose >= REFUSED_MIN && serverClose >= REFUSED_SHARE * s.requests()) {
             findings.add(new Finding("keep-alive-refused", key, String.format(
-                    "%d of %d connections to %s were closed after one response because the request or the "
-                            + "response said Connection: close (or the server answered HTTP/1.0 or with a "
-                            + "close-delimited body), so most requests open a new connection.", serverClose,
-                    s.requests(), key),
-                    "Remove a Connection: close header that the application sets on its requests (a default "
-                            + "header or an interceptor); otherwise enable keep-alive on the server (or the load "
-                            + "balancer in front of it)."));
+                    "%d of %d connections to %s were closed after one response (Connection: close on the request "
+                            + "or the response, HTTP/1.0 or a close-delimited body), so most requests open a new "
+                            + "connection.", serverClose, s.requests(), key),
+                    "Enable keep-alive on the server (or the load balancer in front of it), or check for a "
+                            + "Connection: close header set by the application."));
         }
         if (s.acquireTimeouts() > 0) {
             findings.add(new Finding("acquire-timeouts", key, String.format(
@@ -146,12 +145,19 @@ public final class TransportDiagnosis {
         if (config == null) {
             return global + " (or " + perHost + ")";
         }
+        Map<String, HostOverrides> overrides = config.hostOverrides();
         String exact = key.host() + ":" + key.port();
-        String matched = config.hostOverrides().containsKey(exact) ? exact
-                : config.hostOverrides().containsKey(key.host()) ? key.host() : null;
-        if (matched != null && setting.apply(config.hostOverrides().get(matched)) != null) {
-            return "transport.hosts[" + matched + "]." + property + ", the override set for this host";
+        // Named as a user writes the key: an IPv6 literal in brackets.
+        String matched = overrides.containsKey(exact) ? key.authority()
+                : overrides.containsKey(key.host()) ? bracketed(key.host()) : null;
+        HostOverrides override = overrides.containsKey(exact) ? overrides.get(exact) : overrides.get(key.host());
+        if (matched != null && setting.apply(override) != null) {
+            return "transport.hosts[" + matched + "]." + property + " (the override set for this host)";
         }
         return global + " (or, for this host only, " + perHost + ")";
+    }
+
+    private static String bracketed(String host) {
+        return (host.indexOf(':') >= 0) ? "[" + host + "]" : host;
     }
 }

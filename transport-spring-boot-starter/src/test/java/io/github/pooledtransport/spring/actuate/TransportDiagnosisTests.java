@@ -39,8 +39,8 @@ class TransportDiagnosisTests {
 
         String recommendation = finding(TransportDiagnosis.analyze(IDLE_CAP_OF_TWO, config), "idle-cap-too-small");
 
-        assertThat(recommendation).startsWith("Raise transport.hosts[127.0.0.1:8081].max-idle-conns-per-host")
-                .contains("from 2 to at least 50").doesNotContain("transport.max-idle-conns-per-host");
+        assertThat(recommendation).isEqualTo("Raise transport.hosts[127.0.0.1:8081].max-idle-conns-per-host (the "
+                + "override set for this host) from 2 to at least 50.");
     }
 
     @Test
@@ -52,6 +52,21 @@ class TransportDiagnosisTests {
 
         assertThat(recommendation).startsWith("Raise transport.hosts[127.0.0.1].max-idle-conns-per-host")
                 .doesNotContain("transport.max-idle-conns-per-host");
+    }
+
+    @Test
+    void idleCapSetForAnIpv6HostIsNamedWithTheAddressInBrackets() {
+        HostKey ipv6 = new HostKey("http", "::1", 8081, null, null);
+        PoolStats pool = pool(50, 72, 400, Map.of(CloseReason.IDLE_PER_HOST_CAP, 70L), 0);
+        TransportStats stats = new TransportStats(pool, List.of(new HostStats(ipv6, pool, 2, 0)), false,
+                new JvmTransportStats(1, 1, 0, 0));
+        // The core matches host + ":" + port, IPv6 literals without brackets.
+        TransportConfig config = TransportConfig.builder()
+                .hostOverrides("::1:8081", new HostOverrides(2, null, null, null)).build();
+
+        String recommendation = finding(TransportDiagnosis.analyze(stats, config), "idle-cap-too-small");
+
+        assertThat(recommendation).startsWith("Raise transport.hosts[[::1]:8081].max-idle-conns-per-host (the");
     }
 
     @Test
@@ -91,20 +106,22 @@ class TransportDiagnosisTests {
 
         String recommendation = finding(TransportDiagnosis.analyze(MAX_CONNS_OF_FOUR, config), "acquire-timeouts");
 
-        assertThat(recommendation).startsWith("Raise transport.hosts[127.0.0.1:8081].max-conns-per-host, the "
-                + "override set for this host, or transport.acquire-timeout");
+        assertThat(recommendation).startsWith("Raise transport.hosts[127.0.0.1:8081].max-conns-per-host (the "
+                + "override set for this host), or transport.acquire-timeout");
     }
 
     @Test
     void connectionCloseOnEveryExchangeIsNotBlamedOnTheServerAlone() {
+        // The request may have asked for the close (through the Transport API), so the message names no side.
         TransportStats stats = snapshot(pool(50, 400, 400, Map.of(CloseReason.CONNECTION_CLOSE, 400L), 0), 256, 0);
 
         Finding finding = TransportDiagnosis.analyze(stats).stream()
                 .filter(f -> f.code().equals("keep-alive-refused")).findFirst().orElseThrow();
 
         assertThat(finding.host()).isEqualTo("http://127.0.0.1:8081");
-        assertThat(finding.message()).contains("400 of 400 connections").contains("the request or the response");
-        assertThat(finding.recommendation()).contains("Connection: close header that the application sets");
+        assertThat(finding.message()).startsWith("400 of 400 connections to http://127.0.0.1:8081 were closed after "
+                + "one response (Connection: close on the request or the response,");
+        assertThat(finding.recommendation()).contains("Connection: close header set by the application");
     }
 
     private static String finding(List<Finding> findings, String code) {
