@@ -116,7 +116,7 @@ class BrowserUiTest {
         ClientConfig client = ClientConfig.defaultConfig().connectionTimeout(Duration.ofSeconds(10))
                 .readTimeout(Duration.ofSeconds(90));
         this.driver = new ChromeDriver(this.service, options, client);
-        this.driver.manage().window().setSize(new Dimension(1400, 1600));
+        this.driver.manage().window().setSize(new Dimension(1400, 1500));
     }
 
     @AfterEach
