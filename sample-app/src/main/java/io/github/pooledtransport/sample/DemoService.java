@@ -116,9 +116,9 @@ public class DemoService {
                 }
                 case "keep-alives-disabled" -> {
                     // transport.disable-keep-alives is transport-wide (it has no per-host override) and would spoil
-                    // the other demos, so these requests ask for the same one by one, on the shared transport
-                    // where /actuator/transport sees them. RestClient writes no Connection header of an
-                    // application's (the transport owns that hop-by-hop header), hence the transport's own API.
+                    // the other demos, so each request asks for the close itself, on the shared transport where
+                    // /actuator/transport sees it. Through RestClient an application cannot set Connection (the
+                    // adapter leaves that hop-by-hop header to the transport), hence the transport's own API.
                     URI hello = URI.create(this.downstream.baseUrl("no-keep-alive") + "/hello");
                     yield onSharedTransport(name, description, "no-keep-alive", () -> {
                         Request request = Request.newBuilder(hello).get().header("Connection", "close").build();
