@@ -3,12 +3,13 @@ package io.github.pooledtransport.sample;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Collection;
 import java.util.List;
 
 /**
- * Counts sockets in TIME_WAIT towards the given ports, from Linux's {@code /proc/net/tcp} and {@code tcp6}: what
- * {@code ss -tan state time-wait} would show. Elsewhere it reports nothing.
+ * Counts sockets in TIME_WAIT for one downstream port, from Linux's {@code /proc/net/tcp} and {@code tcp6}: what
+ * {@code ss -tan state time-wait} would show. TIME_WAIT stays with the side that closed a connection first, so
+ * both sides are counted: this app's sockets towards the port, and the downstream's sockets on it (both live in
+ * this process here). Elsewhere it reports nothing.
  */
 final class TimeWaitCounter {
 
@@ -17,9 +18,13 @@ final class TimeWaitCounter {
     private TimeWaitCounter() {
     }
 
-    /** @return the count, or {@code null} where /proc/net/tcp is not available */
-    static Integer count(Collection<Integer> remotePorts) {
-        int count = 0;
+    /**
+     * @param port a downstream port
+     * @return the counts, or {@code null} where /proc/net/tcp is not available
+     */
+    static Counts count(int port) {
+        int client = 0;
+        int server = 0;
         boolean found = false;
         for (String file : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
             Path path = Path.of(file);
@@ -29,12 +34,14 @@ final class TimeWaitCounter {
             found = true;
             try {
                 for (String line : Files.readAllLines(path)) {
+                    // sl local_address rem_address st ...; addresses are hex ADDRESS:PORT
                     String[] fields = line.trim().split("\\s+");
-                    // sl local_address rem_address st ...: the client side of a closed connection holds TIME_WAIT
                     if (fields.length > 3 && fields[3].equals(TIME_WAIT) && fields[2].contains(":")) {
-                        int port = Integer.parseInt(fields[2].substring(fields[2].indexOf(':') + 1), 16);
-                        if (remotePorts.contains(port)) {
-                            count++;
+                        if (port(fields[2]) == port) {
+                            client++;
+                        }
+                        else if (port(fields[1]) == port) {
+                            server++;
                         }
                     }
                 }
@@ -43,6 +50,19 @@ final class TimeWaitCounter {
                 return null;
             }
         }
-        return found ? count : null;
+        return found ? new Counts(client, server) : null;
+    }
+
+    private static int port(String address) {
+        return Integer.parseInt(address.substring(address.indexOf(':') + 1), 16);
+    }
+
+    /**
+     * Sockets in TIME_WAIT for one downstream port.
+     *
+     * @param client this app's sockets towards the port (the app closed first)
+     * @param server the downstream's sockets on the port (the downstream closed first)
+     */
+    record Counts(int client, int server) {
     }
 }

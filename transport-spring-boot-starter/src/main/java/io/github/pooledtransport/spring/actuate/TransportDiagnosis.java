@@ -2,16 +2,23 @@ package io.github.pooledtransport.spring.actuate;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 
 import io.github.pooledtransport.core.CloseReason;
+import io.github.pooledtransport.core.HostKey;
+import io.github.pooledtransport.core.HostOverrides;
 import io.github.pooledtransport.core.HostStats;
 import io.github.pooledtransport.core.JvmTransportStats;
 import io.github.pooledtransport.core.PoolStats;
+import io.github.pooledtransport.core.TransportConfig;
 import io.github.pooledtransport.core.TransportStats;
 
 /**
  * Reads a {@link TransportStats} snapshot for the known ways a connection pool fails (each of them turns requests
- * into new TCP connections and TIME_WAIT sockets) and says what to change.
+ * into new TCP connections, and most leave a TIME_WAIT socket per closed connection) and says what to change.
+ * Given the transport's {@link TransportConfig}, a recommendation names the property that set a cap for a host:
+ * its {@code transport.hosts[...]} override, or the transport-wide setting.
  */
 public final class TransportDiagnosis {
 
@@ -25,13 +32,29 @@ public final class TransportDiagnosis {
     }
 
     /**
+     * Analyzes a snapshot without the settings it came from: a recommendation to raise a host's cap then names
+     * both the transport-wide property and the per-host override, since it cannot tell which one set the cap.
+     *
      * @param stats a snapshot
      * @return the findings, most specific first; empty when the pool looks healthy
      */
     public static List<Finding> analyze(TransportStats stats) {
+        return analyze(stats, null);
+    }
+
+    /**
+     * Analyzes a snapshot with the settings of the transport it came from, so that a recommendation to raise a
+     * host's cap names the one property that set it.
+     *
+     * @param stats a snapshot
+     * @param config the settings of the transport the snapshot was taken from ({@link
+     *     io.github.pooledtransport.core.Transport#config()}), or {@code null} when unknown
+     * @return the findings, most specific first; empty when the pool looks healthy
+     */
+    public static List<Finding> analyze(TransportStats stats, TransportConfig config) {
         List<Finding> findings = new ArrayList<>();
         for (HostStats host : stats.hosts()) {
-            analyzeHost(host, findings);
+            analyzeHost(host, config, findings);
         }
         PoolStats totals = stats.totals();
         long globalCap = totals.closed(CloseReason.IDLE_GLOBAL_CAP);
@@ -45,8 +68,9 @@ public final class TransportDiagnosis {
         long disabled = totals.closed(CloseReason.KEEP_ALIVE_DISABLED);
         if (disabled > 0) {
             findings.add(new Finding("keep-alive-disabled", null, String.format(
-                    "Keep-alives are disabled: each of %d requests opened its own connection and left a TIME_WAIT "
-                            + "socket behind.", disabled),
+                    "Keep-alives are disabled: %d connections were used for one request each and closed, so every "
+                            + "request opened its own connection (and each close leaves a TIME_WAIT socket on the side "
+                            + "that closed first).", disabled),
                     "Set transport.disable-keep-alives=false unless a server really mishandles persistent "
                             + "connections."));
         }
@@ -62,7 +86,7 @@ public final class TransportDiagnosis {
         return findings;
     }
 
-    private static void analyzeHost(HostStats host, List<Finding> findings) {
+    private static void analyzeHost(HostStats host, TransportConfig config, List<Finding> findings) {
         PoolStats s = host.stats();
         String key = host.key().toString();
         long capClosed = s.closed(CloseReason.IDLE_PER_HOST_CAP);
@@ -72,9 +96,9 @@ public final class TransportDiagnosis {
                     "%d connections to %s were closed because %d were already idle (max-idle-conns-per-host), "
                             + "while requests kept opening new ones: %d opened for %d requests, peak concurrency %d.",
                     capClosed, key, host.maxIdleConnsPerHost(), s.opened(), s.requests(), s.peakActive()),
-                    String.format("Raise transport.max-idle-conns-per-host (or transport.hosts[%s]"
-                            + ".max-idle-conns-per-host) from %d to at least %d.", host.key().authority(),
-                            host.maxIdleConnsPerHost(), target)));
+                    String.format("Raise %s from %d to at least %d.", capProperty(config, host.key(),
+                            "max-idle-conns-per-host", HostOverrides::maxIdleConnsPerHost), host.maxIdleConnsPerHost(),
+                            target)));
         }
         long notConsumed = s.closed(CloseReason.BODY_NOT_CONSUMED);
         if (notConsumed > 0) {
@@ -94,9 +118,9 @@ public final class TransportDiagnosis {
         long serverClose = s.closed(CloseReason.CONNECTION_CLOSE);
         if (serverClose >= REFUSED_MIN && serverClose >= REFUSED_SHARE * s.requests()) {
             findings.add(new Finding("keep-alive-refused", key, String.format(
-                    "%s closed %d of %d connections after a response (Connection: close, HTTP/1.0 or a "
-                            + "close-delimited body), so most requests open a new connection.", key, serverClose,
-                    s.requests()),
+                    "%d of %d connections to %s were closed after one response (Connection: close on the request "
+                            + "or the response, HTTP/1.0 or a close-delimited body), so most requests open a new "
+                            + "connection.", serverClose, s.requests(), key),
                     "Enable keep-alive on the server (or the load balancer in front of it), or check for a "
                             + "Connection: close header set by the application."));
         }
@@ -104,9 +128,36 @@ public final class TransportDiagnosis {
             findings.add(new Finding("acquire-timeouts", key, String.format(
                     "%d requests to %s gave up waiting for a connection: max-conns-per-host %d was reached "
                             + "(peak active %d).", s.acquireTimeouts(), key, host.maxConnsPerHost(), s.peakActive()),
-                    "Raise transport.max-conns-per-host (or transport.hosts[" + host.key().authority()
-                            + "].max-conns-per-host), or transport.acquire-timeout; check that every response is "
-                            + "closed."));
+                    "Raise " + capProperty(config, host.key(), "max-conns-per-host", HostOverrides::maxConnsPerHost)
+                            + ", or transport.acquire-timeout; check that every response is closed."));
         }
+    }
+
+    /**
+     * Names the property that set a per-host cap: the host's {@code transport.hosts[...]} override when one sets
+     * it, else the transport-wide property. Looks the override up as {@link TransportConfig#overridesFor} does
+     * ({@code host:port}, then {@code host}) because the property name needs the key that matched.
+     */
+    private static String capProperty(TransportConfig config, HostKey key, String property,
+            Function<HostOverrides, Integer> setting) {
+        String global = "transport." + property;
+        String perHost = "transport.hosts[" + key.authority() + "]." + property;
+        if (config == null) {
+            return global + " (or " + perHost + ")";
+        }
+        Map<String, HostOverrides> overrides = config.hostOverrides();
+        String exact = key.host() + ":" + key.port();
+        // Named as a user writes the key: an IPv6 literal in brackets.
+        String matched = overrides.containsKey(exact) ? key.authority()
+                : overrides.containsKey(key.host()) ? bracketed(key.host()) : null;
+        HostOverrides override = overrides.containsKey(exact) ? overrides.get(exact) : overrides.get(key.host());
+        if (matched != null && setting.apply(override) != null) {
+            return "transport.hosts[" + matched + "]." + property + " (the override set for this host)";
+        }
+        return global + " (or, for this host only, " + perHost + ")";
+    }
+
+    private static String bracketed(String host) {
+        return (host.indexOf(':') >= 0) ? "[" + host + "]" : host;
     }
 }
