@@ -214,13 +214,23 @@ public final class Http1Connection extends PooledConnection {
         }
     }
 
+    /**
+     * Closes the connection without waiting for the peer. Under TLS the TCP channel is closed first: the JDK's
+     * {@code SSLSocket.close()} sends {@code close_notify} and may then wait, for as long as the socket's read
+     * timeout, for the server's own (or block in the write, which has no timeout, when the server stopped
+     * reading). So no {@code close_notify} is sent (RFC 8446 6.1 asks for one): HTTP/1.1 frames its own messages
+     * and RFC 9112 9.8 has a server treat such an incomplete close like any other; a pool must never hang on close.
+     */
     @Override
     protected void closeTransport() {
-        try {
-            this.socket.close();
-        }
-        catch (IOException ex) {
-            // Nothing useful to do: the connection is being discarded.
+        abortTransport();
+        if (this.tls || this.channel == null) {
+            try {
+                this.socket.close(); // releases the TLS engine; the channel is closed, so this cannot wait
+            }
+            catch (IOException ex) {
+                // Nothing useful to do: the connection is being discarded.
+            }
         }
     }
 }
