@@ -101,6 +101,10 @@ public final class Request {
      * body or a repeatable one. This is Go's {@code Request.isReplayable}: {@code PUT} and {@code DELETE} are
      * idempotent by RFC 9110 but are not replayed without a key, because a server may not implement them so.
      *
+     * <p>Whatever this returns, a request is also sent again when not one byte of it reached a reused connection
+     * that failed, and its body, if any, is repeatable: the server cannot have seen it. A failure of the
+     * caller's own {@link RequestBody} is never a reason to replay.
+     *
      * @return whether the request may be replayed
      */
     public boolean isReplayable() {

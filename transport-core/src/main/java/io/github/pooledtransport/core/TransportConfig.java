@@ -665,11 +665,17 @@ public final class TransportConfig {
         }
 
         /**
-         * A connection idle at least this long is checked (without blocking) for a close or stray bytes
-         * from the server before it is reused. Requests that cannot be replayed (POST without an
-         * {@code Idempotency-Key}, or a one-shot body) always get this check, whatever the idle time; the
-         * others are replayed once on a fresh connection if a reused one fails before any response byte.
-         * Default 1 s.
+         * Idle time from which a pooled connection is also checked for a close that left no bytes (a server's
+         * FIN) before a request that could be replayed is written to it. Every connection handed out from the
+         * pool is first checked, whatever its idle time and without blocking, for bytes the server sent unasked
+         * (a late response, a {@code 408} before a close): such a connection is closed as
+         * {@code unsolicited-response} and the request goes to another one. The check for a close costs a
+         * read: a non-blocking one over plain TCP, one through TLS with a 1 ms timeout over TLS. It runs on
+         * every reuse for requests that cannot be replayed ({@link Request#isReplayable()} is false: a POST
+         * without an {@code Idempotency-Key}, a one-shot body), since they could not be sent again if the
+         * connection turned out to be dead; replayable requests are replayed once on a fresh connection when a
+         * reused one fails before any response byte, so for them it runs only after this idle time. Zero checks
+         * for a close on every reuse. Default 1 s.
          *
          * @param staleCheckAfterIdle the idle time, not negative
          * @return this builder
