@@ -73,7 +73,7 @@ final class ChaosServer implements AutoCloseable {
         STALL_MID_BODY(4),
 
         /** Nothing at all until the client gives up on the response head. */
-        STALL_BEFORE_HEAD(1),
+        STALL_BEFORE_HEAD(2),
 
         /** A complete response followed, in the same write, by a second response nobody asked for. */
         STRAY_BYTES(9),

@@ -41,10 +41,14 @@ import io.github.pooledtransport.core.internal.TransportEngine;
  * normally, closes after answering, resets or truncates mid-body, stalls, writes stray bytes after a response or
  * closes without answering. Whatever happens, every request must end with exactly its own body or an
  * {@link IOException}; no POST may reach the server twice and no GET more than twice (one replay); the pool's
- * counts must add up; and closing the transport and the server must give back every file descriptor.
+ * counts must add up; no internal exception type reaches a caller; and closing the transport and the server
+ * must give back every file descriptor. Plain and TLS, on platform threads and (JDK 21 and later) virtual ones.
  *
- * <p>The run is planned by a seed (default {@value #DEFAULT_SEED}); a failure names it, and
- * {@code -Dchaos.seed=<seed>} replays the same plan (thread scheduling aside).
+ * <p>The run is planned by a seed (default {@value #DEFAULT_SEED}): what the server does with a request
+ * depends only on the seed, the request's id and how often that id arrived, and what each client thread sends
+ * and how it reads depends only on the seed and the thread. A failure names the seed;
+ * {@code ./mvnw -pl transport-core -Dtest=ChaosTest -Dchaos.seed=<seed> verify} replays the same plan (thread
+ * scheduling aside).
  */
 class ChaosTest {
 
