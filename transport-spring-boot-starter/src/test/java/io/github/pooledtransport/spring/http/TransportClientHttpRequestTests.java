@@ -181,6 +181,15 @@ class TransportClientHttpRequestTests {
     }
 
     @Test
+    void absoluteRedirectToTheSameOriginCarriesOnlyItsOwnUserInfoAsGoDoes() throws InterruptedException {
+        this.server.enqueue(redirect(url(this.server, "/next")));
+        this.server.enqueue(ok());
+        this.client.get().uri(uri(this.server, "user:secret", "/start")).retrieve().body(String.class);
+        take(this.server);
+        assertThat(take(this.server).getHeaders().get("Authorization")).isNull();
+    }
+
+    @Test
     void crossOriginRedirectDropsTheAuthorizationFromUserInfo() throws IOException, InterruptedException {
         this.other.enqueue(ok());
         this.other.start(InetAddress.getLoopbackAddress(), 0);
