@@ -2,6 +2,7 @@ package io.github.pooledtransport.spring.http;
 
 import java.io.IOException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.Locale;
 
 import io.github.pooledtransport.core.Headers;
@@ -15,6 +16,12 @@ import io.github.pooledtransport.core.Response;
  * when the body can be sent again; https never goes to http; {@code Authorization}, {@code Cookie} and
  * {@code Proxy-Authorization} are dropped when the redirect leaves the origin. The response of each hop is
  * closed (so its connection is reused) before the next request.
+ * <p>
+ * Credentials from a URL's user-info belong to that URL, as in Go's {@code Client}: each hop sends them as
+ * {@code Authorization: Basic} unless it already has an {@code Authorization}. A {@code Location} without scheme
+ * and authority ({@code /next}) resolves against the URL with its user-info, so it keeps them, and it cannot leave
+ * the origin; an absolute {@code Location} brings its own user-info or none, so they never reach another origin
+ * (nor come back with a later redirect to the first).
  */
 final class RedirectPolicy {
 
@@ -31,23 +38,30 @@ final class RedirectPolicy {
         this.follow = follow;
     }
 
-    Response execute(TransportClientHttpRequestFactory factory, Request first) throws IOException {
-        Request request = first;
-        for (int hop = 0;; hop++) {
-            Response response = factory.send(request);
+    /**
+     * @param factory sends each hop
+     * @param first the first request, its URI without user-info
+     * @param credentials the credentials of the first URI's user-info, or {@code null}
+     * @return the last response
+     */
+    Response execute(TransportClientHttpRequestFactory factory, Request first, UserInfoCredentials credentials)
+            throws IOException {
+        Hop hop = new Hop(first, credentials);
+        for (int count = 0;; count++) {
+            Response response = factory.send(hop.outgoing());
             if (!this.follow || !isRedirect(response.status())) {
                 return response;
             }
-            Request next = next(request, response);
+            Hop next = next(hop, response);
             if (next == null) {
                 return response;
             }
-            if (hop == MAX_REDIRECTS) {
+            if (count == MAX_REDIRECTS) {
                 response.close();
                 throw new IOException("Too many redirects (more than " + MAX_REDIRECTS + ") starting at " + first);
             }
             response.close();
-            request = next;
+            hop = next;
         }
     }
 
@@ -55,18 +69,25 @@ final class RedirectPolicy {
         return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
     }
 
-    private static Request next(Request request, Response response) {
+    private static Hop next(Hop hop, Response response) {
         String location = response.headers().get("Location");
         if (location == null) {
             return null;
         }
+        Request request = hop.request();
+        URI reference;
         URI target;
         try {
-            target = request.uri().resolve(location.trim());
+            reference = new URI(location.trim());
+            target = request.uri().resolve(reference);
         }
-        catch (IllegalArgumentException ex) {
+        catch (URISyntaxException | IllegalArgumentException ex) {
             return null;
         }
+        // RFC 3986 5.2.2: only a reference without scheme and authority takes the base's user-info.
+        boolean sameAuthority = reference.getScheme() == null && reference.getRawAuthority() == null;
+        UserInfoCredentials credentials = sameAuthority ? hop.credentials() : UserInfoCredentials.of(target);
+        target = UserInfoCredentials.strip(target);
         String scheme = (target.getScheme() != null) ? target.getScheme().toLowerCase(Locale.ROOT) : "";
         if (!(scheme.equals("http") || scheme.equals("https")) || target.getHost() == null) {
             return null;
@@ -90,6 +111,20 @@ final class RedirectPolicy {
             headers.remove("Authorization").remove("Cookie").remove("Proxy-Authorization");
         }
         headers.remove("Host");
-        return builder.headers(headers.build()).build();
+        return new Hop(builder.headers(headers.build()).build(), credentials);
+    }
+
+    /**
+     * A request of the chain and the credentials of its URL's user-info. The {@code Authorization} made of them is
+     * added to what is sent, never to the request the next hop is derived from.
+     */
+    private record Hop(Request request, UserInfoCredentials credentials) {
+
+        Request outgoing() {
+            if (this.credentials == null || this.request.headers().contains("Authorization")) {
+                return this.request;
+            }
+            return this.request.toBuilder().setHeader("Authorization", this.credentials.authorization()).build();
+        }
     }
 }

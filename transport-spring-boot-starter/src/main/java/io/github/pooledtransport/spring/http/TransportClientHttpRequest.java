@@ -3,6 +3,7 @@ package io.github.pooledtransport.spring.http;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URI;
+import java.util.Set;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
@@ -19,6 +20,14 @@ import io.github.pooledtransport.core.TransportException;
 /**
  * One request through the transport. The body is streamed to the connection as Spring writes it (no full
  * buffering); redirects and cookies are handled here, as the other Spring request factories do.
+ * <p>
+ * Where Spring's other factories differ from the core, this follows them: a {@code null} header value is sent as
+ * an empty one, and every method but GET, HEAD, OPTIONS and TRACE sends {@code Content-Length: 0} when it has no
+ * body (the core, like Go, does so for POST, PUT and PATCH only; RFC 9110 8.6 advises against it for DELETE, but
+ * Spring's JDK and HttpComponents factories send it, and switching factories must not change what servers see). User-info in the URI, which the core
+ * refuses, becomes {@code Authorization: Basic} as in Go's {@code Client} (see {@link UserInfoCredentials} and
+ * {@link RedirectPolicy}); {@link #getURI()} is the URI without it, so that observations and logs built from the
+ * request never show the password.
  */
 final class TransportClientHttpRequest extends AbstractStreamingClientHttpRequest {
 
@@ -26,16 +35,26 @@ final class TransportClientHttpRequest extends AbstractStreamingClientHttpReques
     private static final String[] TRANSPORT_HEADERS = { "content-length", "transfer-encoding", "connection",
         "keep-alive", "upgrade", "te", "trailer" };
 
+    private static final byte[] EMPTY = new byte[0];
+
+    /** Methods that send no {@code Content-Length: 0} without a body (RFC 9110 9.2.1's safe methods). */
+    private static final Set<String> SAFE_METHODS = Set.of("GET", "HEAD", "OPTIONS", "TRACE");
+
     private final TransportClientHttpRequestFactory factory;
 
+    /** Without user-info. */
     private final URI uri;
 
     private final HttpMethod method;
 
+    /** From the user-info of the URI asked for, or {@code null}. */
+    private final UserInfoCredentials credentials;
+
     TransportClientHttpRequest(TransportClientHttpRequestFactory factory, URI uri, HttpMethod method) {
         this.factory = factory;
-        this.uri = uri;
+        this.uri = UserInfoCredentials.strip(uri);
         this.method = method;
+        this.credentials = UserInfoCredentials.of(uri);
     }
 
     @Override
@@ -53,7 +72,7 @@ final class TransportClientHttpRequest extends AbstractStreamingClientHttpReques
         Request request = toRequest(headers, body);
         Response response;
         try {
-            response = this.factory.redirects().execute(this.factory, request);
+            response = this.factory.redirects().execute(this.factory, request, this.credentials);
         }
         catch (TransportException ex) {
             throw this.factory.explain(ex);
@@ -66,17 +85,19 @@ final class TransportClientHttpRequest extends AbstractStreamingClientHttpReques
         headers.forEach((name, values) -> {
             if (!isTransportHeader(name)) {
                 for (String value : values) {
-                    transportHeaders.add(name, value);
+                    // Spring's HttpHeaders take null values; its JDK-connection factory sends them empty.
+                    transportHeaders.add(name, (value != null) ? value : "");
                 }
             }
         });
-        long contentLength = headers.getContentLength();
-        RequestBody requestBody = null;
+        RequestBody requestBody;
         if (body != null) {
-            requestBody = new SpringBody(body, contentLength);
+            requestBody = new SpringBody(body, headers.getContentLength());
         }
-        else if (contentLength > 0) {
-            transportHeaders.set("Content-Length", Long.toString(contentLength));
+        else {
+            // The core writes Content-Length from the body (a caller's header is not sent): an empty body of
+            // known length makes it "Content-Length: 0".
+            requestBody = SAFE_METHODS.contains(this.method.name()) ? null : RequestBody.of(EMPTY);
         }
         return Request.newBuilder(this.uri)
                 .method(this.method.name(), requestBody)
