@@ -176,6 +176,9 @@ class BrowserUiTest {
         assertThat(this.driver.findElement(By.id("result-small-idle-cap")).getText())
                 .contains("Raise transport.hosts[127.0.0.1:" + this.smallIdleCapDownstreamPort
                         + "].max-idle-conns-per-host (the override set for this host) from 2 to at least");
+        // So does the live diagnosis of the endpoint, which reads the app transport's configuration.
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("diagnosis"),
+                "Raise transport.hosts[127.0.0.1:" + this.smallIdleCapDownstreamPort + "].max-idle-conns-per-host"));
     }
 
     @Test

@@ -46,7 +46,7 @@ public class TransportEndpoint {
         TransportStats stats = this.transport.stats();
         List<HostDescriptor> hosts = stats.hosts().stream().map(HostDescriptor::of).toList();
         return new TransportDescriptor(stats.closed(), this.config, CountsDescriptor.of(stats.totals()), hosts,
-                TransportDiagnosis.analyze(stats));
+                TransportDiagnosis.analyze(stats, this.transport.config()));
     }
 
     /** @return how many idle connections were closed */

@@ -49,6 +49,6 @@ public class TransportHealthIndicator extends AbstractHealthIndicator {
         }
         builder.withDetail("totals", TransportEndpoint.CountsDescriptor.of(totals))
                 .withDetail("hosts", stats.hosts().size())
-                .withDetail("findings", TransportDiagnosis.analyze(stats));
+                .withDetail("findings", TransportDiagnosis.analyze(stats, this.transport.config()));
     }
 }
