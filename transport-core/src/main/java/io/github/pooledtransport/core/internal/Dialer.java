@@ -10,9 +10,7 @@ import java.net.UnknownHostException;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
@@ -33,10 +31,11 @@ import io.github.pooledtransport.core.TransportConfig;
 import io.github.pooledtransport.core.TransportException;
 
 /**
- * Opens connections: to the target directly, or to a proxy and through it (HTTP forwarding, CONNECT
- * tunnel, SOCKS5). Every address of the host being dialed is tried in turn within the dial timeout, which
- * also bounds the tunnel set-up; then TLS is negotiated for {@code https} targets (and {@code https}
- * proxies) within the TLS handshake timeout.
+ * Opens sockets: to the target directly, or to a proxy and through it (HTTP forwarding, CONNECT tunnel,
+ * SOCKS5). Every address of the host being dialed is tried in turn within the dial timeout, which also bounds
+ * the tunnel set-up; then TLS is negotiated for {@code https} targets (and {@code https} proxies) within the
+ * TLS handshake timeout. It speaks no HTTP to the target: the engine builds the connection for the protocol
+ * the returned socket carries.
  */
 final class Dialer {
 
@@ -57,8 +56,6 @@ final class Dialer {
 
     private final SSLContext sslContext;
 
-    private final AtomicLong ids = new AtomicLong();
-
     private final AtomicBoolean insecureUseWarned = new AtomicBoolean();
 
     Dialer(TransportConfig config, SafeListener listener) {
@@ -70,7 +67,7 @@ final class Dialer {
         this.sslContext = TlsContexts.contextFor(config);
     }
 
-    Http1Connection dial(HostPool host, java.time.Duration connectTimeout) throws IOException {
+    DialedSocket dial(HostPool host, java.time.Duration connectTimeout) throws IOException {
         HostKey key = host.key;
         Proxy proxy = host.proxy;
         java.time.Duration timeout = (connectTimeout != null) ? connectTimeout : this.config.dialTimeout();
@@ -84,9 +81,9 @@ final class Dialer {
                 if (key.isTls()) {
                     socket = handshake(host, socket, key.host(), key.port());
                 }
-                Http1Connection connection = open(host, channel, socket, null, key.isTls());
+                DialedSocket dialed = new DialedSocket(channel, socket, key.isTls(), null);
                 handedOver = true;
-                return connection;
+                return dialed;
             }
             finally {
                 if (!handedOver) {
@@ -97,7 +94,7 @@ final class Dialer {
         SocketChannel channel = connectAny(key, proxy, resolve(key, proxy.host()), proxy.port(), deadline,
                 connectTimeout);
         Socket socket = channel.socket();
-        // Until open() hands the socket to the connection, this method owns it: whatever is thrown, including
+        // Until the dialed socket is returned, this method owns it: whatever is thrown, including
         // runtime exceptions from a resolver, filter or TLS provider, the finally block closes it.
         boolean handedOver = false;
         try {
@@ -132,9 +129,9 @@ final class Dialer {
                 socket = handshake(host, socket, key.host(), key.port());
                 tls = true;
             }
-            Http1Connection connection = open(host, channel, socket, forwardAuthorization, tls);
+            DialedSocket dialed = new DialedSocket(channel, socket, tls, forwardAuthorization);
             handedOver = true;
-            return connection;
+            return dialed;
         }
         catch (SocketTimeoutException ex) {
             closeQuietly(socket);
@@ -273,20 +270,6 @@ final class Dialer {
     }
 
     /** Builds the connection, which owns the socket from then on; on failure the caller still owns it. */
-    private Http1Connection open(HostPool host, SocketChannel channel, Socket socket, String forwardAuthorization,
-            boolean tls) throws IOException {
-        long now = this.time.nanoTime();
-        long lifetime = this.config.maxConnLifetime().toNanos();
-        long expiresAt = Long.MAX_VALUE;
-        if (lifetime > 0) {
-            // Up to 10% early, so connections opened together do not all expire together.
-            long jitter = (long) (lifetime * 0.1 * ThreadLocalRandom.current().nextDouble());
-            expiresAt = now + lifetime - jitter;
-        }
-        return new Http1Connection(host, this.ids.incrementAndGet(), now, expiresAt, socket, channel, tls,
-                forwardAuthorization, this.config.bufferSize(), this.config.maxResponseHeaderBytes());
-    }
-
     private Socket handshake(HostPool host, Socket under, String peerHost, int peerPort) throws IOException {
         HostKey key = host.key;
         SSLContext context = (host.sslContext != null) ? host.sslContext : this.sslContext;

@@ -64,9 +64,13 @@ public final class Http1Connection extends PooledConnection {
     /** Non-final (1xx) responses read for the current exchange. */
     int interimResponses;
 
-    Http1Connection(HostPool host, long id, long createdAt, long expiresAt, Socket socket, SocketChannel channel,
-            boolean tls, String forwardAuthorization, int bufferSize, int maxResponseHeaderBytes) throws IOException {
+    Http1Connection(HostPool host, long id, long createdAt, long expiresAt, DialedSocket dialed, int bufferSize,
+            int maxResponseHeaderBytes) throws IOException {
         super(host, id, createdAt, expiresAt);
+        Socket socket = dialed.socket();
+        SocketChannel channel = dialed.channel();
+        boolean tls = dialed.tls();
+        String forwardAuthorization = dialed.forwardAuthorization();
         this.forwardProxy = host.proxy != null && host.proxy.isHttp() && !host.key.isTls();
         this.forwardAuthorization = forwardAuthorization;
         this.socket = socket;

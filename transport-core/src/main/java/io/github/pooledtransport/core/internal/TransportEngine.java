@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.github.pooledtransport.core.CloseReason;
 import io.github.pooledtransport.core.ConnectionInfo;
@@ -48,6 +50,8 @@ public final class TransportEngine {
     private final long staleCheckNanos;
 
     private final long createdAt;
+
+    private final AtomicLong connectionIds = new AtomicLong();
 
     private final ProxyResolver proxyResolver;
 
@@ -150,6 +154,35 @@ public final class TransportEngine {
         }
     }
 
+    /**
+     * Builds the connection for the protocol the dialed socket carries (only HTTP/1.1 today: the TLS handshake
+     * offers nothing else), and takes ownership of the socket.
+     */
+    private Http1Connection newConnection(HostPool host, DialedSocket dialed) throws IOException {
+        try {
+            String protocol = dialed.applicationProtocol();
+            if (!protocol.equals("http/1.1")) {
+                // Only http/1.1 is offered; a server that picks something else breaks ALPN (RFC 7301 3.2).
+                throw new TransportException(host.key, host.key + " negotiated the unsupported application protocol '"
+                        + ResponseFraming.echo(protocol) + "' (only http/1.1 was offered)", null);
+            }
+            long now = this.config.timeSource().nanoTime();
+            long lifetime = this.config.maxConnLifetime().toNanos();
+            long expiresAt = Long.MAX_VALUE;
+            if (lifetime > 0) {
+                // Up to 10% early, so connections opened together do not all expire together.
+                long jitter = (long) (lifetime * 0.1 * ThreadLocalRandom.current().nextDouble());
+                expiresAt = now + lifetime - jitter;
+            }
+            return new Http1Connection(host, this.connectionIds.incrementAndGet(), now, expiresAt, dialed,
+                    this.config.bufferSize(), this.config.maxResponseHeaderBytes());
+        }
+        catch (IOException | RuntimeException | Error ex) {
+            dialed.close();
+            throw ex;
+        }
+    }
+
     /** The codec for a connection's protocol, chosen once the connection is made (only HTTP/1.1 today). */
     private ExchangeCodec codecFor(Http1Connection conn) {
         return this.http1;
@@ -166,7 +199,7 @@ public final class TransportEngine {
             if (pooled == null) {
                 Http1Connection conn;
                 try {
-                    conn = this.dialer.dial(host, request.options().connectTimeout());
+                    conn = newConnection(host, this.dialer.dial(host, request.options().connectTimeout()));
                 }
                 catch (IOException | RuntimeException | Error ex) {
                     this.pool.dialFailed(host);
