@@ -26,8 +26,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.net.ssl.SSLServerSocket;
 
-import okhttp3.tls.HandshakeCertificates;
-import okhttp3.tls.HeldCertificate;
 
 import io.github.pooledtransport.core.TransportConfig;
 
@@ -105,18 +103,6 @@ final class ChaosServer implements AutoCloseable {
     /** How long a handler waits for a client before it gives up (only a client bug would make it wait). */
     private static final int HANDLER_SO_TIMEOUT_MILLIS = 15_000;
 
-    private static final HeldCertificate ROOT = new HeldCertificate.Builder().certificateAuthority(0)
-            .commonName("chaos test root").build();
-
-    private static final HeldCertificate LOCALHOST = new HeldCertificate.Builder().commonName("localhost")
-            .addSubjectAlternativeName("localhost").addSubjectAlternativeName("127.0.0.1").signedBy(ROOT).build();
-
-    private static final HandshakeCertificates SERVER = new HandshakeCertificates.Builder()
-            .heldCertificate(LOCALHOST, ROOT.certificate()).build();
-
-    private static final HandshakeCertificates CLIENT = new HandshakeCertificates.Builder()
-            .addTrustedCertificate(ROOT.certificate()).build();
-
     private final Mode mode;
 
     private final long seed;
@@ -144,7 +130,7 @@ final class ChaosServer implements AutoCloseable {
         this.seed = seed;
         InetAddress loopback = InetAddress.getByName("127.0.0.1");
         this.serverSocket = (mode == Mode.TLS)
-                ? SERVER.sslContext().getServerSocketFactory().createServerSocket(0, 128, loopback)
+                ? FaultCertificates.SERVER.sslContext().getServerSocketFactory().createServerSocket(0, 128, loopback)
                 : new ServerSocket(0, 128, loopback);
         if (this.serverSocket instanceof SSLServerSocket ssl) {
             ssl.setEnabledProtocols(new String[] { "TLSv1.3", "TLSv1.2" });
@@ -156,7 +142,7 @@ final class ChaosServer implements AutoCloseable {
 
     /** A client configuration that trusts this server's certificate (and works for plain servers too). */
     static TransportConfig.Builder clientConfig() {
-        return TransportConfig.builder().sslContext(CLIENT.sslContext(), "chaos-test-root");
+        return TransportConfig.builder().sslContext(FaultCertificates.CLIENT.sslContext(), FaultCertificates.CLIENT_IDENTITY);
     }
 
     /**

@@ -148,7 +148,7 @@ class DialFailureLeakTest {
 
     private Transport tlsTransport(Supplier<? extends Throwable> failure) {
         return new Transport(TransportConfig.builder()
-                .sslContext(failingSocketFactory(DialingFixtures.CLIENT.sslContext(), failure), "failing")
+                .sslContext(failingSocketFactory(FaultCertificates.CLIENT.sslContext(), failure), "failing")
                 .dnsResolver(host -> List.of(DialingFixtures.LOOPBACK))
                 .listener(this.events)
                 .build());

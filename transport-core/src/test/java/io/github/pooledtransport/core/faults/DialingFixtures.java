@@ -15,39 +15,19 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-import okhttp3.tls.HandshakeCertificates;
-import okhttp3.tls.HeldCertificate;
 
 import io.github.pooledtransport.core.HostKey;
 import io.github.pooledtransport.core.TransportListener;
 
 /**
- * What the dialing fault tests share: TLS material for {@code localhost}, a loopback server that only accepts
+ * What the dialing fault tests share (TLS material is in {@link FaultCertificates}): a loopback server that only accepts
  * (so a test can see whether the client closed what it opened), and a listener that records event names.
  */
 final class DialingFixtures {
 
     static final InetAddress LOOPBACK = loopback();
 
-    static final HeldCertificate ROOT = new HeldCertificate.Builder().certificateAuthority(0)
-            .commonName("dialing faults root").build();
-
-    static final HeldCertificate LOCALHOST = new HeldCertificate.Builder().commonName("localhost")
-            .addSubjectAlternativeName("localhost").signedBy(ROOT).build();
-
-    static final HeldCertificate OTHER_NAME = new HeldCertificate.Builder().commonName("other.test")
-            .addSubjectAlternativeName("other.test").signedBy(ROOT).build();
-
-    /** A client trusting the root above and nothing else. */
-    static final HandshakeCertificates CLIENT = new HandshakeCertificates.Builder()
-            .addTrustedCertificate(ROOT.certificate()).build();
-
     private DialingFixtures() {
-    }
-
-    /** @return a server's TLS material presenting {@code certificate} */
-    static HandshakeCertificates server(HeldCertificate certificate) {
-        return new HandshakeCertificates.Builder().heldCertificate(certificate, ROOT.certificate()).build();
     }
 
     private static InetAddress loopback() {

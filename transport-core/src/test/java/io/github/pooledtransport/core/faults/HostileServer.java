@@ -16,8 +16,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.net.ssl.SSLServerSocket;
 
-import okhttp3.tls.HandshakeCertificates;
-import okhttp3.tls.HeldCertificate;
 
 import io.github.pooledtransport.core.Transport;
 import io.github.pooledtransport.core.TransportConfig;
@@ -41,18 +39,6 @@ final class HostileServer implements AutoCloseable {
         void serve(Peer peer) throws Exception;
     }
 
-    private static final HeldCertificate ROOT = new HeldCertificate.Builder().certificateAuthority(0)
-            .commonName("hostile test root").build();
-
-    private static final HeldCertificate LOCALHOST = new HeldCertificate.Builder().commonName("localhost")
-            .addSubjectAlternativeName("localhost").addSubjectAlternativeName("127.0.0.1").signedBy(ROOT).build();
-
-    private static final HandshakeCertificates SERVER = new HandshakeCertificates.Builder()
-            .heldCertificate(LOCALHOST, ROOT.certificate()).build();
-
-    private static final HandshakeCertificates CLIENT = new HandshakeCertificates.Builder()
-            .addTrustedCertificate(ROOT.certificate()).build();
-
     private final Mode mode;
 
     private final ServerSocket serverSocket;
@@ -72,7 +58,7 @@ final class HostileServer implements AutoCloseable {
         this.script = script;
         InetAddress loopback = InetAddress.getByName("127.0.0.1");
         this.serverSocket = (mode == Mode.TLS)
-                ? SERVER.sslContext().getServerSocketFactory().createServerSocket(0, 50, loopback)
+                ? FaultCertificates.SERVER.sslContext().getServerSocketFactory().createServerSocket(0, 50, loopback)
                 : new ServerSocket(0, 50, loopback);
         if (this.serverSocket instanceof SSLServerSocket ssl) {
             ssl.setEnabledProtocols(new String[] { "TLSv1.3", "TLSv1.2" });
@@ -84,7 +70,7 @@ final class HostileServer implements AutoCloseable {
 
     /** A client configuration that trusts this server's certificate (and works for plain servers too). */
     static TransportConfig.Builder clientConfig() {
-        return TransportConfig.builder().sslContext(CLIENT.sslContext(), "hostile-test-root")
+        return TransportConfig.builder().sslContext(FaultCertificates.CLIENT.sslContext(), FaultCertificates.CLIENT_IDENTITY)
                 .readTimeout(Duration.ofSeconds(10)).responseHeaderTimeout(Duration.ofSeconds(10));
     }
 

@@ -58,7 +58,7 @@ class TrailingDotHostTest {
 
     @Test
     void trailingDotHostDialsWithSniAndCertificateCheckWithoutTheDot() throws Exception {
-        this.server = new SniRecordingServer(DialingFixtures.server(DialingFixtures.LOCALHOST));
+        this.server = new SniRecordingServer(FaultCertificates.server(FaultCertificates.LOCALHOST));
         this.transport = transport();
 
         try (Response response = this.transport.roundTrip(Request.get("https://localhost.:" + this.server.port() + "/"))) {
@@ -71,7 +71,7 @@ class TrailingDotHostTest {
 
     @Test
     void trailingDotHostStillFailsWhenTheCertificateIsForAnotherName() throws Exception {
-        this.server = new SniRecordingServer(DialingFixtures.server(DialingFixtures.OTHER_NAME));
+        this.server = new SniRecordingServer(FaultCertificates.server(FaultCertificates.OTHER_NAME));
         this.transport = transport();
 
         assertThatExceptionOfType(TransportException.class)
@@ -83,7 +83,7 @@ class TrailingDotHostTest {
 
     private Transport transport() {
         return new Transport(TransportConfig.builder()
-                .sslContext(DialingFixtures.CLIENT.sslContext(), "dialing-faults")
+                .sslContext(FaultCertificates.CLIENT.sslContext(), "dialing-faults")
                 .dnsResolver(host -> {
                     this.resolved.add(host);
                     return List.of(DialingFixtures.LOOPBACK);
