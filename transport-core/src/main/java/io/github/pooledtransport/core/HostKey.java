@@ -11,7 +11,8 @@ import java.util.Objects;
  * @param scheme {@code http} or {@code https}
  * @param host the lower-cased host name or IP literal (IPv6 without brackets)
  * @param port the port, defaulted from the scheme
- * @param proxy the proxy identity, credentials masked, or {@code null} for a direct connection
+ * @param proxy the proxy identity (its URL with the user name, never the password), or {@code null} for a
+ *     direct connection
  * @param tlsIdentity a name for the TLS trust and key material, or {@code null} for the default
  */
 public record HostKey(String scheme, String host, int port, String proxy, String tlsIdentity) {

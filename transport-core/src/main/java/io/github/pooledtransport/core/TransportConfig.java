@@ -666,16 +666,17 @@ public final class TransportConfig {
 
         /**
          * Idle time from which a pooled connection is also checked for a close that left no bytes (a server's
-         * FIN) before a request that could be replayed is written to it. Every connection handed out from the
-         * pool is first checked, whatever its idle time and without blocking, for bytes the server sent unasked
-         * (a late response, a {@code 408} before a close): such a connection is closed as
-         * {@code unsolicited-response} and the request goes to another one. The check for a close costs a
-         * read: a non-blocking one over plain TCP, one through TLS with a 1 ms timeout over TLS. It runs on
-         * every reuse for requests that cannot be replayed ({@link Request#isReplayable()} is false: a POST
-         * without an {@code Idempotency-Key}, a one-shot body), since they could not be sent again if the
-         * connection turned out to be dead; replayable requests are replayed once on a fresh connection when a
-         * reused one fails before any response byte, so for them it runs only after this idle time. Zero checks
-         * for a close on every reuse. Default 1 s.
+         * FIN). Every connection handed out from the pool is first checked, whatever its idle time and without
+         * blocking, for bytes the server sent unasked (a late response, a {@code 408} before a close): such a
+         * connection is closed as {@code unsolicited-response} and the request goes to another one. Over plain
+         * TCP the check for a close is a non-blocking read: on every reuse for requests that cannot be replayed
+         * ({@link Request#isReplayable()} is false: a POST without an {@code Idempotency-Key}, a one-shot body),
+         * which could not be sent again if the connection turned out to be dead, and for replayable ones (replayed
+         * once on a fresh connection when a reused one fails before any response byte) only after this idle
+         * time. Over TLS the connection is read through TLS with a 1 ms timeout only when bytes wait (a TLS 1.3
+         * session ticket, a {@code close_notify}, data) or after this idle time, whatever the request: a timed
+         * read on every reuse would cost each request that cannot be replayed up to 1 ms. Zero checks for a close
+         * on every reuse. Default 1 s.
          *
          * @param staleCheckAfterIdle the idle time, not negative
          * @return this builder

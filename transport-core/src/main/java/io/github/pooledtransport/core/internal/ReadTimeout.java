@@ -9,8 +9,8 @@ package io.github.pooledtransport.core.internal;
  */
 record ReadTimeout(int millis, boolean perRequest) {
 
-    /** @return for example {@code readTimeout=30000 ms} */
+    /** @return for example {@code readTimeout=30000 ms}, or {@code readTimeout=500 ms (this request's option)} */
     String describe() {
-        return (this.perRequest ? "the request's readTimeout=" : "readTimeout=") + this.millis + " ms";
+        return "readTimeout=" + this.millis + " ms" + (this.perRequest ? " (this request's option)" : "");
     }
 }

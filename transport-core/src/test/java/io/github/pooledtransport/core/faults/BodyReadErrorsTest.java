@@ -71,7 +71,7 @@ class BodyReadErrorsTest {
                 Response response = transport.roundTrip(Request.newBuilder(java.net.URI.create(server.url("/stall")))
                         .options(RequestOptions.timeouts(null, Duration.ofMillis(150))).build())) {
             TransportException ex = catchTransport(() -> response.body().readAllBytes());
-            assertThat(ex).hasMessageContaining("the request's readTimeout=150 ms");
+            assertThat(ex).hasMessageContaining("readTimeout=150 ms (this request's option)");
         }
     }
 

@@ -99,7 +99,8 @@ public class TransportEndpoint {
      * One host key.
      *
      * @param key scheme://host:port, with proxy and TLS identity when present
-     * @param proxy the proxy (password masked), or {@code null} for a direct connection
+     * @param proxy the proxy identity (its URL with the user name, never the password), or {@code null} for a
+     *     direct connection
      * @param idle idle connections
      * @param active connections serving a request
      * @param dialing connections being opened

@@ -77,8 +77,12 @@ final class SettingNames {
                     names.put(setting, this.connectTimeout);
                 }
             }
-            case "readTimeout" -> names.put(setting, (this.readTimeoutApplied && this.readTimeout != null)
-                    ? this.readTimeout : "transport.read-timeout");
+            case "readTimeout" -> {
+                // Unset, the core's default applied: no property set it, so the core's name stays.
+                if (this.readTimeoutApplied && this.readTimeout != null) {
+                    names.put(setting, this.readTimeout);
+                }
+            }
             case "dialTimeout" -> names.put(setting, "transport.dial-timeout");
             case "tlsHandshakeTimeout" -> names.put(setting, "transport.tls-handshake-timeout");
             case "maxConnsPerHost" -> {
