@@ -76,4 +76,39 @@ class IdleTlsConnectionCheckTest {
             assertThat(transport.stats().totals().reused()).isEqualTo(4);
         }
     }
+
+    /**
+     * A TLS 1.3 record that carries no data (here a KeyUpdate, which the JDK server sends from
+     * {@code startHandshake()} on an established connection, as it would a late session ticket) waits on the idle
+     * connection: the check reads it through TLS, the engine consumes it, and the connection is reused.
+     */
+    @Test
+    void aRecordWithoutDataWaitingOnAnIdleTlsConnectionIsConsumedAndTheConnectionReused() throws Exception {
+        CountDownLatch firstAnswered = new CountDownLatch(1);
+        CountDownLatch recordDelivered = new CountDownLatch(1);
+        try (HostileServer server = new HostileServer(Mode.TLS, peer -> {
+            peer.readRequest();
+            peer.write(HostileServer.ok("first"));
+            firstAnswered.await(10, TimeUnit.SECONDS);
+            ((javax.net.ssl.SSLSocket) peer.socket).startHandshake(); // TLS 1.3: a KeyUpdate record
+            peer.out.flush();
+            peer.awaitDeliveredToClient();
+            recordDelivered.countDown();
+            while (peer.readRequest() != null) {
+                peer.write(HostileServer.ok("second"));
+            }
+        }); Transport transport = new Transport(HostileServer.clientConfig()
+                .staleCheckAfterIdle(Duration.ofHours(1)).build())) {
+            try (Response first = transport.roundTrip(Request.get(server.url("/first")))) {
+                first.body().readAllBytes();
+            }
+            firstAnswered.countDown();
+            assertThat(recordDelivered.await(10, TimeUnit.SECONDS)).isTrue();
+            try (Response second = transport.roundTrip(Request.get(server.url("/second")))) {
+                assertThat(new String(second.body().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("second");
+            }
+            assertThat(server.connections()).isEqualTo(1);
+            assertThat(transport.stats().totals().reused()).isEqualTo(1);
+        }
+    }
 }
