@@ -89,18 +89,20 @@ public final class Http1Connection extends PooledConnection {
     /**
      * Checks an idle connection before it carries a request. Bytes waiting on an idle connection answer no
      * request (a late response, a {@code 408} before a close, a TLS alert): always looked for, without blocking,
-     * by asking the kernel how many bytes wait (one {@code FIONREAD}). A server's close sends nothing over
-     * plain TCP, so when {@code deep} a plain connection is also read without blocking to see its end.
+     * by asking the kernel how many bytes wait (one {@code FIONREAD}) and looking at our own read buffer.
      *
-     * <p>Under TLS the raw bytes cannot be read without taking a record from the TLS engine, so waiting bytes are
-     * read through TLS with a short timeout: a TLS 1.3 session ticket is consumed by the engine and the read
-     * times out (healthy); application data or a {@code close_notify} shows as bytes or an end (not healthy).
-     * When {@code deep} (long idle), that read is done even with nothing waiting, to see a close.
+     * <p>A close sends nothing over plain TCP. A plain connection is therefore also read without blocking when
+     * a dead connection would cost the request ({@code closeMatters}: it could not be replayed) or after a long
+     * idle time. Under TLS the raw bytes cannot be read without taking a record from the TLS engine, so they are
+     * read through TLS with a short timeout, only when bytes wait or after a long idle time: a TLS 1.3 session
+     * ticket is consumed by the engine and the read times out (usable); data, a {@code close_notify} or the end
+     * of the stream make the connection unusable.
      *
-     * @param deep whether to look for a close the kernel has no bytes for (costly: a read, timed under TLS)
+     * @param closeMatters whether the request could not be replayed if the connection turned out dead
+     * @param longIdle whether the connection was idle at least {@code staleCheckAfterIdle}
      * @return {@code null} when the connection may carry a request, else why it must be closed
      */
-    CloseReason checkIdle(boolean deep) {
+    CloseReason checkIdle(boolean closeMatters, boolean longIdle) {
         if (this.socket.isClosed() || this.socket.isInputShutdown()) {
             return CloseReason.SERVER_CLOSED;
         }
@@ -110,12 +112,12 @@ public final class Http1Connection extends PooledConnection {
         try {
             int waiting = (this.rawIn != null) ? this.rawIn.available() : 0;
             if (this.tls) {
-                return (waiting > 0 || deep) ? readThroughTls() : null;
+                return (waiting > 0 || longIdle) ? readThroughTls() : null;
             }
             if (waiting > 0) {
                 return CloseReason.UNSOLICITED_RESPONSE;
             }
-            return (deep && this.channel != null) ? readWithoutBlocking() : null;
+            return ((closeMatters || longIdle) && this.channel != null) ? readWithoutBlocking() : null;
         }
         catch (IOException ex) {
             return CloseReason.SERVER_CLOSED;

@@ -156,9 +156,7 @@ public final class TransportEngine {
     }
 
     /**
-     * A leased connection: an idle one that passed its check, or a new one. Every idle connection is checked
-     * for unsolicited bytes without blocking; the costlier check for a close that left no bytes runs when the
-     * request could not be replayed were the connection dead, or after {@code staleCheckAfterIdle}.
+     * A leased connection: an idle one that passed its check ({@link Http1Connection#checkIdle}), or a new one.
      */
     private Lease obtain(HostPool host, Request request, boolean countRequest, boolean fresh) throws IOException {
         boolean count = countRequest;
@@ -181,8 +179,7 @@ public final class TransportEngine {
             }
             Http1Connection conn = (Http1Connection) pooled;
             Lease lease = new Lease(this.pool, conn);
-            boolean deep = !request.isReplayable() || conn.lastIdleNanos >= this.staleCheckNanos;
-            CloseReason unusable = conn.checkIdle(deep);
+            CloseReason unusable = conn.checkIdle(!request.isReplayable(), conn.lastIdleNanos >= this.staleCheckNanos);
             if (unusable != null) {
                 lease.discardUnused(unusable);
                 continue;
