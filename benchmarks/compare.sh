@@ -74,7 +74,9 @@ nginx_start "$WORK" "$PORT" "$TLS_PORT"
 sample() { # prints "busy-cores max-other-java-%" over a 3 s window
   local pids ticks0 ticks1
   pids=$(pgrep -x java || true)
-  java_ticks() { for p in $pids; do awk -v p="$p" '{ sub(/^.*\) /, ""); print p, $12 + $13 }' "/proc/$p/stat" 2>/dev/null; done; }
+  java_ticks() { # a process may end between pgrep and here
+    for p in $pids; do awk -v p="$p" '{ sub(/^.*\) /, ""); print p, $12 + $13 }' "/proc/$p/stat" 2>/dev/null || true; done
+  }
   ticks0=$(java_ticks); local cpu0; cpu0=$(head -1 /proc/stat)
   sleep 3
   ticks1=$(java_ticks); local cpu1; cpu1=$(head -1 /proc/stat)
@@ -90,7 +92,7 @@ sample() { # prints "busy-cores max-other-java-%" over a 3 s window
 WAITED=0
 wait_quiet() { # [load]: also wait for the 1-minute load below 1.0
   while :; do
-    read -r BUSY JAVA_MAX < <(sample)
+    read -r BUSY JAVA_MAX < <(sample) || { BUSY=9; JAVA_MAX=100; }
     LOAD1=$(cut -d' ' -f1 /proc/loadavg)
     local quiet
     quiet=$(awk -v b="$BUSY" -v q="$QUIET_CORES" -v j="$JAVA_MAX" -v l="$LOAD1" -v want="${1:-}" \
