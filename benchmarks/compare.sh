@@ -13,8 +13,9 @@
 # default copies of ~/.m2/repository under the work directory), never into ~/.m2. Before each pair it waits,
 # within QUIET_BUDGET seconds over the whole comparison, until the machine is quiet: fewer than QUIET_CORES
 # cores busy over a 3 s sample and no other java process above 5 % of a core; the 1-minute load and the busy
-# cores at each run go into the table. (The 1-minute load itself lags a minute behind our own previous cell,
-# so it is recorded, not waited for, except once before the first pair.)
+# cores at each run go into the table, and so do the cores other processes used during each measured window.
+# (The 1-minute load itself lags a minute behind our own previous cell, so it is recorded, not waited for,
+# except once before the first pair.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -166,11 +167,15 @@ for cell in cells:
     ok = "yes" if rps >= 0.95 and cpu <= 1.05 else "**no**"
     print(f"| {cell} | {med['base']['rps']:.0f} | {med['new']['rps']:.0f} | {rps:.3f} | "
           f"{med['base']['client_cpu_us']:.1f} | {med['new']['client_cpu_us']:.1f} | {cpu:.3f} | {ok} |")
-print("\nEvery run (load: 1-minute load average before the pair; busy: cores busy over 3 s before it):\n")
-print("| cell | run | tree | load | busy | req/s | p50 ms | p99 ms | client CPU µs/req | nginx CPU µs/req | errors |")
-print("|---|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|")
+print("\nEvery run (load: 1-minute load average before the pair; busy: cores busy over 3 s before it; other:"
+      " cores busy during the measured window beyond this client and nginx, i.e. other load):\n")
+print("| cell | run | tree | load | busy | other | req/s | p50 ms | p99 ms | client CPU µs/req | nginx CPU µs/req"
+      " | errors |")
+print("|---|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
 for r in rows:
-    print(f"| {r['cell']} | {r['run']} | {r['tree']} | {r['load1']:.2f} | {r['busy']:.2f} | {r['rps']:.0f} | "
+    m = r.get("machine_cpu_us", -1)
+    other = f"{(m - r['client_cpu_us'] - r['server_cpu_us']) * r['rps'] / 1e6:.2f}" if m >= 0 else "?"
+    print(f"| {r['cell']} | {r['run']} | {r['tree']} | {r['load1']:.2f} | {r['busy']:.2f} | {other} | {r['rps']:.0f} | "
           f"{r['p50_ms']:.3f} | {r['p99_ms']:.3f} | {r['client_cpu_us']:.1f} | {r['server_cpu_us']:.1f} | {r['errors']} |")
 PY
 cp "$RESULTS" "${OUT%.md}.jsonl"
