@@ -55,7 +55,8 @@ build_tree() { # tree repo classpath-file
    "${mvn[@]}" -o -pl benchmarks -am install -DskipTests -Dmaven.javadoc.skip -Dmaven.source.skip >/dev/null 2>&1 \
      || "${mvn[@]}" -pl benchmarks -am install -DskipTests -Dmaven.javadoc.skip -Dmaven.source.skip
    "${mvn[@]}" -o -pl benchmarks dependency:build-classpath -Dmdep.outputFile="$3")
-  echo "$(ls "$1"/benchmarks/target/benchmarks-*.jar | head -1):$(cat "$3")" > "$3"
+  # The installed jar: it outlives the baseline's worktree, so the classpath can be reused after the run.
+  echo "$(ls "$2"/io/github/pooledtransport/benchmarks/*/benchmarks-*.jar | head -1):$(cat "$3")" > "$3"
 }
 
 echo "=== Building baseline $BASELINE and this tree"
