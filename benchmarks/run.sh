@@ -32,35 +32,11 @@ if command -v go >/dev/null; then
 fi
 
 echo "=== Starting nginx on $BASE"
-mkdir -p "$WORK/html"
-head -c 1024 /dev/urandom | base64 -w0 | head -c 1024 > "$WORK/html/1k"
-head -c 1048576 /dev/urandom > "$WORK/html/1m"
-chmod 755 "$WORK" "$WORK/html" && chmod 644 "$WORK/html/"*   # nginx's workers run as an unprivileged user
-cat > "$WORK/nginx.conf" <<NGINX
-worker_processes 1;
-daemon on;
-pid $WORK/nginx.pid;
-error_log $WORK/error.log;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  sendfile on;
-  tcp_nopush on;
-  keepalive_requests 1000000;
-  keepalive_timeout 75s;
-  server {
-    listen 127.0.0.1:$PORT backlog=4096;
-    root $WORK/html;
-    location = /status { stub_status; }
-  }
-}
-NGINX
-nginx -c "$WORK/nginx.conf"
-trap 'kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true' EXIT
-sleep 0.5
+# shellcheck source=benchmarks/nginx.sh
+. benchmarks/nginx.sh
+trap 'nginx_stop "$WORK"' EXIT
 # Every client reports the worker's CPU per request over its measured window (CpuSample.java, go-client).
-NGINX_WORKER_PID=$(pgrep -P "$(cat "$WORK/nginx.pid")" | head -1)
-export NGINX_WORKER_PID
+nginx_start "$WORK" "$PORT"
 
 java_cell() { # client path concurrency [extra...]
   timeout $((WARMUP + DURATION + 120)) java -Xms1g -Xmx1g -XX:+UseParallelGC -cp "$CP" \

@@ -5,6 +5,7 @@ import java.util.List;
 
 import org.springframework.boot.http.client.ClientHttpRequestFactoryBuilder;
 import org.springframework.boot.http.client.HttpClientSettings;
+import org.springframework.http.MediaType;
 import org.springframework.http.client.ClientHttpRequestFactory;
 import org.springframework.web.client.RestClient;
 
@@ -29,8 +30,21 @@ final class Clients {
      */
     record Built(RestClient client, Transport transport, String baseUrl, Closeable resources) {
 
-        /** Every RestClient reads the body as {@code byte[]}; pooled-stream streams it to a sink instead. */
-        LoadRun.Call call(String path) {
+        /**
+         * Every RestClient reads the body as {@code byte[]}; pooled-stream streams it to a sink instead. With a
+         * request body the call is a POST of it (RestClient clients only).
+         */
+        LoadRun.Call call(String path, byte[] post) {
+            if (post != null) {
+                if (this.client == null) {
+                    throw new IllegalArgumentException("post needs a RestClient client, not pooled-stream");
+                }
+                return () -> {
+                    byte[] body = this.client.post().uri(path).contentType(MediaType.APPLICATION_OCTET_STREAM)
+                            .body(post).retrieve().body(byte[].class);
+                    return (body != null) ? body.length : 0;
+                };
+            }
             if (this.client == null) {
                 io.github.pooledtransport.core.Request request = io.github.pooledtransport.core.Request
                         .get(this.baseUrl + path);

@@ -14,8 +14,10 @@ import java.nio.file.Path;
  * @param clientCpuNanos CPU time of this process, all threads
  * @param serverCpuNanos CPU time of the nginx worker, or -1 when unknown
  * @param contextSwitches context switches of the whole machine since boot, or -1 when unknown
+ * @param machineCpuNanos CPU time of the whole machine, all cores, busy (not idle, not waiting for I/O), or -1
+ *        when unknown: what it has beyond client and server is other load, which makes a run noise
  */
-record CpuSample(long clientCpuNanos, long serverCpuNanos, long contextSwitches) {
+record CpuSample(long clientCpuNanos, long serverCpuNanos, long contextSwitches, long machineCpuNanos) {
 
     /** Linux reports process times in clock ticks of 1/100 s (USER_HZ) on every common platform. */
     private static final long NANOS_PER_TICK = 10_000_000L;
@@ -23,19 +25,22 @@ record CpuSample(long clientCpuNanos, long serverCpuNanos, long contextSwitches)
     static CpuSample now() {
         long client = (ManagementFactory.getOperatingSystemMXBean()
                 instanceof com.sun.management.OperatingSystemMXBean os) ? os.getProcessCpuTime() : -1;
-        return new CpuSample(client, readServerCpuNanos(), readContextSwitches());
+        return new CpuSample(client, readServerCpuNanos(), readContextSwitches(), readMachineCpuNanos());
     }
 
     /**
      * @param start the sample at the start of the window
      * @param requests the requests completed in the window
-     * @return {@code "client_cpu_us":…,"server_cpu_us":…,"ctx_switches":…} per request, -1 where unknown
+     * @return {@code "client_cpu_us":…,"server_cpu_us":…,"ctx_switches":…,"machine_cpu_us":…} per request, -1
+     *         where unknown
      */
     String perRequestJson(CpuSample start, long requests) {
-        return String.format(java.util.Locale.ROOT, "\"client_cpu_us\":%.1f,\"server_cpu_us\":%.1f,\"ctx_switches\":%.2f",
+        return String.format(java.util.Locale.ROOT,
+                "\"client_cpu_us\":%.1f,\"server_cpu_us\":%.1f,\"ctx_switches\":%.2f,\"machine_cpu_us\":%.1f",
                 micros(per(this.clientCpuNanos, start.clientCpuNanos, requests)),
                 micros(per(this.serverCpuNanos, start.serverCpuNanos, requests)),
-                per(this.contextSwitches, start.contextSwitches, requests));
+                per(this.contextSwitches, start.contextSwitches, requests),
+                micros(per(this.machineCpuNanos, start.machineCpuNanos, requests)));
     }
 
     private static double micros(double nanos) {
@@ -57,6 +62,23 @@ record CpuSample(long clientCpuNanos, long serverCpuNanos, long contextSwitches)
             // 12th and 13th after the closing parenthesis.
             String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
             return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * NANOS_PER_TICK;
+        }
+        catch (IOException | RuntimeException ex) {
+            return -1;
+        }
+    }
+
+    private static long readMachineCpuNanos() {
+        try {
+            // "cpu  user nice system idle iowait irq softirq steal ...", in clock ticks, summed over the cores
+            String[] fields = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            long busy = 0;
+            for (int i = 1; i < Math.min(fields.length, 9); i++) {
+                if (i != 4 && i != 5) {
+                    busy += Long.parseLong(fields[i]);
+                }
+            }
+            return busy * NANOS_PER_TICK;
         }
         catch (IOException | RuntimeException ex) {
             return -1;

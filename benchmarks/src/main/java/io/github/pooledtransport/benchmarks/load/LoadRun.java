@@ -22,7 +22,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * client and of nginx and context switches per request ({@link CpuSample}) and, where measurable, bytes allocated
  * per request on the calling threads.
  *
- * <p>Usage: {@code LoadRun client baseUrl path concurrency warmupSeconds durationSeconds [burst=N] [virtual]}
+ * <p>Usage: {@code LoadRun client baseUrl path concurrency warmupSeconds durationSeconds [burst=N] [virtual]
+ * [post]}; {@code post} sends each request as a POST with a 1 KiB body (an https base URL takes its trust from
+ * the {@code javax.net.ssl.trustStore} system properties).
  */
 public final class LoadRun {
 
@@ -42,6 +44,7 @@ public final class LoadRun {
         int duration = Integer.parseInt(args[5]);
         int burst = 0;
         boolean virtual = false;
+        byte[] post = null;
         for (int i = 6; i < args.length; i++) {
             if (args[i].startsWith("burst=")) {
                 burst = Integer.parseInt(args[i].substring(6));
@@ -49,10 +52,14 @@ public final class LoadRun {
             else if (args[i].equals("virtual")) {
                 virtual = true;
             }
+            else if (args[i].equals("post")) {
+                post = new byte[1024];
+                Arrays.fill(post, (byte) 'x');
+            }
         }
         int port = URI.create(baseUrl).getPort();
         Clients.Built built = Clients.build(clientName, baseUrl, concurrency);
-        Call client = built.call(path);
+        Call client = built.call(path, post);
         try {
             long accepts0;
             int timeWait0;
