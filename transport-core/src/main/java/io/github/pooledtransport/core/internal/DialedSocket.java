@@ -37,18 +37,29 @@ record DialedSocket(SocketChannel channel, Socket socket, boolean tls, String fo
 
     /** Closes the TCP channel first (never blocks), then the TLS layer on it, which has nothing left to wait for. */
     void close() {
+        close(this.channel, this.socket);
+    }
+
+    /**
+     * Closes a socket that is being given up, without waiting for the peer: the TCP channel first, then the TLS
+     * layer on it, if any ({@code SSLSocket.close()} alone may wait for the server's close_notify).
+     *
+     * @param channel the TCP channel
+     * @param socket the channel's own socket, or TLS layered on it
+     */
+    static void close(SocketChannel channel, Socket socket) {
         try {
-            this.channel.close();
+            channel.close();
         }
         catch (IOException ex) {
-            // closing a connection that could not be used
+            // giving the socket up: nothing more to do
         }
-        if (this.socket != this.channel.socket()) {
+        if (socket != channel.socket()) {
             try {
-                this.socket.close();
+                socket.close();
             }
             catch (IOException ex) {
-                // closing a connection that could not be used
+                // giving the socket up: nothing more to do
             }
         }
     }

@@ -87,7 +87,7 @@ final class Dialer {
             }
             finally {
                 if (!handedOver) {
-                    abandon(channel, socket);
+                    DialedSocket.close(channel, socket);
                 }
             }
         }
@@ -149,7 +149,7 @@ final class Dialer {
         }
         finally {
             if (!handedOver) {
-                abandon(channel, socket);
+                DialedSocket.close(channel, socket);
             }
         }
     }
@@ -346,17 +346,6 @@ final class Dialer {
     /** For listener events, which report failures as {@code IOException}s. */
     private static IOException unexpected(Throwable ex) {
         return new IOException("Unexpected " + ex, ex);
-    }
-
-    /**
-     * Closes a connection attempt that failed: the TCP channel first, which never blocks, then the TLS layer
-     * on it, if any, which then has nothing left to wait for.
-     */
-    private static void abandon(SocketChannel channel, Socket socket) {
-        closeQuietly(channel);
-        if (socket != channel.socket()) {
-            closeQuietly(socket);
-        }
     }
 
     private static void closeQuietly(java.io.Closeable closeable) {

@@ -227,14 +227,11 @@ public final class Http1Connection extends PooledConnection {
      */
     @Override
     protected void closeTransport() {
-        abortTransport();
-        if (this.tls || this.channel == null) {
-            try {
-                this.socket.close(); // releases the TLS engine; the channel is closed, so this cannot wait
-            }
-            catch (IOException ex) {
-                // Nothing useful to do: the connection is being discarded.
-            }
+        if (this.channel != null) {
+            DialedSocket.close(this.channel, this.socket);
+        }
+        else {
+            abortTransport();
         }
     }
 }
