@@ -68,6 +68,9 @@ final class ExchangeBody extends InputStream {
 
     private long consumed;
 
+    /** For {@link #read()}, which goes through the array read; used only by the reading thread. */
+    private final byte[] single = new byte[1];
+
     ExchangeBody(Lease lease, InputStream framed, CloseReason closeAfter, long contentLength, long drainLimit,
             long drainTimeoutNanos, ReadTimeout readTimeout) {
         this.lease = lease;
@@ -82,9 +85,8 @@ final class ExchangeBody extends InputStream {
 
     @Override
     public int read() throws IOException {
-        byte[] one = new byte[1];
-        int n = read(one, 0, 1);
-        return (n < 0) ? -1 : one[0] & 0xff;
+        int n = read(this.single, 0, 1);
+        return (n < 0) ? -1 : this.single[0] & 0xff;
     }
 
     @Override

@@ -36,6 +36,9 @@ final class GzipDecoder extends InputStream {
 
     private final byte[] buffer;
 
+    /** For {@link #read()}. */
+    private final byte[] single = new byte[1];
+
     private int position;
 
     private int limit;
@@ -53,12 +56,11 @@ final class GzipDecoder extends InputStream {
 
     @Override
     public int read() throws IOException {
-        byte[] one = new byte[1];
         int n;
-        while ((n = read(one, 0, 1)) == 0) {
+        while ((n = read(this.single, 0, 1)) == 0) {
             // inflate may yield nothing from a block header; read on
         }
-        return (n < 0) ? -1 : one[0] & 0xff;
+        return (n < 0) ? -1 : this.single[0] & 0xff;
     }
 
     @Override

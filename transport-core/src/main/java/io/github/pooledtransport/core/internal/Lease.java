@@ -52,10 +52,6 @@ final class Lease {
         }
     }
 
-    boolean isFinished() {
-        return this.finished.get();
-    }
-
     /**
      * The one place where an exchange's end decides reuse; the pool then applies its own limits (lifetime, the
      * server's keep-alive hint, idle caps, a closed transport). Bytes the server sent beyond the response are an
