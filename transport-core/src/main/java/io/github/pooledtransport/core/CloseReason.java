@@ -56,6 +56,21 @@ public enum CloseReason {
     ABORTED("aborted"),
 
     /**
+     * The call was cancelled ({@code Call.cancel()}), ran past its {@code callTimeout}, or its thread was
+     * interrupted, while it held the connection.
+     */
+    CANCELLED("cancelled"),
+
+    /** A write of the request made no progress for {@code writeTimeout}: the server stopped reading. */
+    WRITE_TIMEOUT("write-timeout"),
+
+    /**
+     * The server sent its final response before the request body was written completely; the rest of the
+     * body was not sent, so the connection cannot carry another request.
+     */
+    EARLY_RESPONSE("early-response"),
+
+    /**
      * Idle connections closed on request: {@code Transport.closeIdleConnections()} or
      * {@code DELETE /actuator/transport}.
      */

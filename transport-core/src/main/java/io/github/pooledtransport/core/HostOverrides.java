@@ -10,12 +10,26 @@ import java.time.Duration;
  * @param maxConnsPerHost connections allowed for this host, 0 for no limit
  * @param idleConnTimeout how long an idle connection to this host is kept
  * @param responseHeaderTimeout how long to wait for this host's response headers
+ * @param callTimeout how long a whole call to this host may take, 0 for no limit
  */
 public record HostOverrides(Integer maxIdleConnsPerHost, Integer maxConnsPerHost, Duration idleConnTimeout,
-        Duration responseHeaderTimeout) {
+        Duration responseHeaderTimeout, Duration callTimeout) {
 
     /** Overrides nothing. */
-    public static final HostOverrides NONE = new HostOverrides(null, null, null, null);
+    public static final HostOverrides NONE = new HostOverrides(null, null, null, null, null);
+
+    /**
+     * Overrides without a call timeout (the transport's applies).
+     *
+     * @param maxIdleConnsPerHost idle connections kept for this host
+     * @param maxConnsPerHost connections allowed for this host, 0 for no limit
+     * @param idleConnTimeout how long an idle connection to this host is kept
+     * @param responseHeaderTimeout how long to wait for this host's response headers
+     */
+    public HostOverrides(Integer maxIdleConnsPerHost, Integer maxConnsPerHost, Duration idleConnTimeout,
+            Duration responseHeaderTimeout) {
+        this(maxIdleConnsPerHost, maxConnsPerHost, idleConnTimeout, responseHeaderTimeout, null);
+    }
 
     /** Validates the components. */
     public HostOverrides {
@@ -23,5 +37,6 @@ public record HostOverrides(Integer maxIdleConnsPerHost, Integer maxConnsPerHost
         TransportConfig.requireNonNegative("maxConnsPerHost", maxConnsPerHost);
         TransportConfig.requireNonNegative("idleConnTimeout", idleConnTimeout);
         TransportConfig.requireNonNegative("responseHeaderTimeout", responseHeaderTimeout);
+        TransportConfig.requireNonNegative("callTimeout", callTimeout);
     }
 }

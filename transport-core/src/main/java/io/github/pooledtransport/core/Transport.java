@@ -50,11 +50,23 @@ public final class Transport implements RoundTripper, Closeable {
      * @throws TransportClosedException after {@link #close()}
      * @throws AcquireTimeoutException when the host stayed at {@code maxConnsPerHost} for
      *     {@code acquireTimeout}
+     * @throws TransportCancelledException when the call ran past its {@code callTimeout} or the thread was
+     *     interrupted; for a cancel handle, use {@link #newCall(Request)}
      * @throws IOException on any other failure; a request is replayed only when that is safe
      */
     @Override
     public Response roundTrip(Request request) throws IOException {
         return this.engine.roundTrip(request);
+    }
+
+    /**
+     * Prepares a call that can be cancelled from any thread, before or while it runs (see {@link Call}).
+     *
+     * @param request the request
+     * @return the call, to execute once
+     */
+    public Call newCall(Request request) {
+        return new Call(this.engine, request);
     }
 
     /** @return an immutable snapshot of the pool: totals and per host key */

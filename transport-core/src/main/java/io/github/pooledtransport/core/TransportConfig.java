@@ -40,6 +40,10 @@ public final class TransportConfig {
 
     private final Duration readTimeout;
 
+    private final Duration callTimeout;
+
+    private final Duration writeTimeout;
+
     private final Duration expectContinueTimeout;
 
     private final int maxResponseHeaderBytes;
@@ -90,6 +94,8 @@ public final class TransportConfig {
         this.tlsHandshakeTimeout = b.tlsHandshakeTimeout;
         this.responseHeaderTimeout = b.responseHeaderTimeout;
         this.readTimeout = b.readTimeout;
+        this.callTimeout = b.callTimeout;
+        this.writeTimeout = b.writeTimeout;
         this.expectContinueTimeout = b.expectContinueTimeout;
         this.maxResponseHeaderBytes = b.maxResponseHeaderBytes;
         this.disableKeepAlives = b.disableKeepAlives;
@@ -179,6 +185,16 @@ public final class TransportConfig {
     /** @return see {@link Builder#readTimeout(Duration)} */
     public Duration readTimeout() {
         return this.readTimeout;
+    }
+
+    /** @return see {@link Builder#callTimeout(Duration)} */
+    public Duration callTimeout() {
+        return this.callTimeout;
+    }
+
+    /** @return see {@link Builder#writeTimeout(Duration)} */
+    public Duration writeTimeout() {
+        return this.writeTimeout;
     }
 
     /** @return see {@link Builder#expectContinueTimeout(Duration)} */
@@ -336,6 +352,10 @@ public final class TransportConfig {
 
         private Duration readTimeout = Duration.ZERO;
 
+        private Duration callTimeout = Duration.ZERO;
+
+        private Duration writeTimeout = Duration.ZERO;
+
         private Duration expectContinueTimeout = Duration.ofSeconds(1);
 
         private int maxResponseHeaderBytes = 1024 * 1024;
@@ -389,6 +409,8 @@ public final class TransportConfig {
             this.tlsHandshakeTimeout = c.tlsHandshakeTimeout;
             this.responseHeaderTimeout = c.responseHeaderTimeout;
             this.readTimeout = c.readTimeout;
+            this.callTimeout = c.callTimeout;
+            this.writeTimeout = c.writeTimeout;
             this.expectContinueTimeout = c.expectContinueTimeout;
             this.maxResponseHeaderBytes = c.maxResponseHeaderBytes;
             this.disableKeepAlives = c.disableKeepAlives;
@@ -569,6 +591,38 @@ public final class TransportConfig {
         public Builder readTimeout(Duration readTimeout) {
             requireNonNegative("readTimeout", Objects.requireNonNull(readTimeout, "readTimeout"));
             this.readTimeout = readTimeout;
+            return this;
+        }
+
+        /**
+         * Bounds a whole call, as OkHttp's {@code callTimeout} and a Go request context's deadline: waiting for a
+         * connection, DNS, the dial and TLS handshake, writing the request, the response head, reading the body
+         * to its end, and any replay. When it elapses the call fails with
+         * {@link TransportCancelledException} (a read under way is stopped by closing its socket) and its
+         * connection is closed. A host's {@link HostOverrides#callTimeout()} and a request's
+         * {@link RequestOptions#callTimeout()} replace it. {@link Duration#ZERO} (the default) means no limit.
+         *
+         * @param callTimeout the timeout, not negative
+         * @return this builder
+         */
+        public Builder callTimeout(Duration callTimeout) {
+            requireNonNegative("callTimeout", Objects.requireNonNull(callTimeout, "callTimeout"));
+            this.callTimeout = callTimeout;
+            return this;
+        }
+
+        /**
+         * Bounds each write of the request to the socket: a write that makes no progress for this long (the
+         * server stopped reading and the socket's buffers are full) fails, and the connection is closed. Java
+         * socket timeouts cover reads only, so the transport's shared timer thread closes the socket under the
+         * blocked writer. {@link Duration#ZERO} (the default) means no limit, as Go.
+         *
+         * @param writeTimeout the timeout, not negative
+         * @return this builder
+         */
+        public Builder writeTimeout(Duration writeTimeout) {
+            requireNonNegative("writeTimeout", Objects.requireNonNull(writeTimeout, "writeTimeout"));
+            this.writeTimeout = writeTimeout;
             return this;
         }
 

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 /** Idle connections of every transport are evicted by one background thread for the whole JVM. */
 class EvictorThreadTest {
 
-    private static final String EVICTOR_THREAD = "pooled-transport-evictor";
+    private static final String EVICTOR_THREAD = "pooled-transport-timer";
 
     private final List<Transport> transports = new ArrayList<>();
 

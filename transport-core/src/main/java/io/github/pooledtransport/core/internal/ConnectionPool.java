@@ -142,6 +142,23 @@ public final class ConnectionPool {
      */
     public PooledConnection acquire(HostPool host, boolean countRequest, boolean fresh, long acquireTimeoutNanos)
             throws java.io.IOException {
+        return acquire(host, countRequest, fresh, acquireTimeoutNanos, null);
+    }
+
+    /**
+     * As {@link #acquire(HostPool, boolean, boolean, long)}, for a call that can be stopped while it waits in
+     * line: a stop wakes the wait, which then leaves the line and throws the call's cancellation.
+     *
+     * @param host the host pool
+     * @param countRequest whether this is a new request
+     * @param fresh whether an idle connection must not be used
+     * @param acquireTimeoutNanos how long to wait in line, 0 for no limit
+     * @param call the waiting call, or {@code null}
+     * @return an idle connection, now active; or {@code null} meaning "dial one"
+     * @throws java.io.IOException as the other form, and the call's cancellation when it was stopped
+     */
+    PooledConnection acquire(HostPool host, boolean countRequest, boolean fresh, long acquireTimeoutNanos,
+            CallState call) throws java.io.IOException {
         List<Closing> expired = null;
         Waiter waiter = null;
         this.lock.lock();
@@ -177,14 +194,76 @@ public final class ConnectionPool {
             this.lock.unlock();
             closeAll(expired);
         }
-        return awaitTurn(host, waiter, acquireTimeoutNanos);
+        if (call == null) {
+            return awaitTurn(host, waiter, acquireTimeoutNanos, null);
+        }
+        Waiter queued = waiter;
+        try {
+            call.enter("waiting for a connection", () -> wake(queued));
+        }
+        catch (java.io.IOException ex) {
+            leaveLine(host, waiter);
+            throw ex;
+        }
+        try {
+            return awaitTurn(host, waiter, acquireTimeoutNanos, call);
+        }
+        catch (java.io.InterruptedIOException ex) {
+            throw call.stoppedFailure(ex); // an interrupt stops the call; outside the pool's lock
+        }
+        finally {
+            call.leave();
+        }
     }
 
-    private PooledConnection awaitTurn(HostPool host, Waiter waiter, long timeoutNanos) throws java.io.IOException {
+    /** Wakes a waiting call that was stopped; it leaves the line itself. */
+    private void wake(Waiter waiter) {
+        this.lock.lock();
+        try {
+            waiter.ready.signal();
+        }
+        finally {
+            this.lock.unlock();
+        }
+    }
+
+    /**
+     * Takes a waiter out of line that will not wait after all; what it was served meanwhile goes back (a
+     * connection to the idle list or the next waiter, a dial permission to the next waiter).
+     */
+    private void leaveLine(HostPool host, Waiter waiter) {
+        PooledConnection served;
+        boolean mayDial;
+        this.lock.lock();
+        try {
+            if (!waiter.isServed()) {
+                cancelLocked(host, waiter);
+                return;
+            }
+            served = waiter.connection;
+            mayDial = waiter.mayDial;
+        }
+        finally {
+            this.lock.unlock();
+        }
+        if (served != null) {
+            release(served, null);
+        }
+        else if (mayDial) {
+            dialFailed(host);
+        }
+    }
+
+    private PooledConnection awaitTurn(HostPool host, Waiter waiter, long timeoutNanos, CallState call)
+            throws java.io.IOException {
         long remaining = timeoutNanos;
         this.lock.lock();
         try {
             while (!waiter.isServed()) {
+                if (call != null && call.isStopped()) {
+                    cancelLocked(host, waiter);
+                    throw call.cancelled(null);
+                }
                 try {
                     if (timeoutNanos == 0) {
                         waiter.ready.await();
@@ -200,15 +279,14 @@ public final class ConnectionPool {
                     }
                 }
                 catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
                     if (!waiter.isServed()) {
                         cancelLocked(host, waiter);
-                        Thread.currentThread().interrupt();
                         java.io.InterruptedIOException ioe = new java.io.InterruptedIOException(
                                 "Interrupted while waiting for a connection to " + host.key);
                         ioe.initCause(ex);
                         throw ioe;
                     }
-                    Thread.currentThread().interrupt();
                 }
             }
             if (waiter.transportClosed) {

@@ -27,6 +27,7 @@ import io.github.pooledtransport.core.DnsResolver;
 import io.github.pooledtransport.core.HostKey;
 import io.github.pooledtransport.core.Proxy;
 import io.github.pooledtransport.core.TimeSource;
+import io.github.pooledtransport.core.TransportCancelledException;
 import io.github.pooledtransport.core.TransportConfig;
 import io.github.pooledtransport.core.TransportException;
 
@@ -67,19 +68,26 @@ final class Dialer {
         this.sslContext = TlsContexts.contextFor(config);
     }
 
-    DialedSocket dial(HostPool host, java.time.Duration connectTimeout) throws IOException {
+    /**
+     * @param host the host pool
+     * @param connectTimeout the request's connect timeout, or {@code null} for the dial timeout
+     * @param call the call the dial is for: a stop closes the socket being dialed and stops waiting for DNS
+     * @return the connected socket, now the caller's
+     * @throws IOException when the dial failed; the call's cancellation when it was stopped
+     */
+    DialedSocket dial(HostPool host, java.time.Duration connectTimeout, CallState call) throws IOException {
         HostKey key = host.key;
         Proxy proxy = host.proxy;
         java.time.Duration timeout = (connectTimeout != null) ? connectTimeout : this.config.dialTimeout();
         long deadline = timeout.isZero() ? 0 : System.nanoTime() + timeout.toNanos();
         if (proxy == null) {
-            List<InetAddress> addresses = allowed(key, resolve(key, key.host()));
-            SocketChannel channel = connectAny(key, null, addresses, key.port(), deadline, connectTimeout);
+            List<InetAddress> addresses = allowed(key, resolve(key, key.host(), call));
+            SocketChannel channel = connectAny(key, null, addresses, key.port(), deadline, connectTimeout, call);
             Socket socket = channel.socket();
             boolean handedOver = false;
             try {
                 if (key.isTls()) {
-                    socket = handshake(host, socket, key.host(), key.port());
+                    socket = handshake(host, socket, key.host(), key.port(), call);
                 }
                 DialedSocket dialed = new DialedSocket(channel, socket, key.isTls(), null);
                 handedOver = true;
@@ -91,8 +99,8 @@ final class Dialer {
                 }
             }
         }
-        SocketChannel channel = connectAny(key, proxy, resolve(key, proxy.host()), proxy.port(), deadline,
-                connectTimeout);
+        SocketChannel channel = connectAny(key, proxy, resolve(key, proxy.host(), call), proxy.port(), deadline,
+                connectTimeout, call);
         Socket socket = channel.socket();
         // Until the dialed socket is returned, this method owns it: whatever is thrown, including
         // runtime exceptions from a resolver, filter or TLS provider, the finally block closes it.
@@ -102,10 +110,11 @@ final class Dialer {
             boolean tls = false;
             if (proxy.isHttp()) {
                 if (proxy.type() == Proxy.Type.HTTPS) {
-                    socket = handshake(host, socket, proxy.host(), proxy.port());
+                    socket = handshake(host, socket, proxy.host(), proxy.port(), call);
                     tls = true;
                 }
                 if (key.isTls()) {
+                    call.phase("setting up the tunnel through proxy " + proxy);
                     tunnelTimeout(socket, deadline, key, proxy);
                     ProxyTunnels.connect(socket, key, proxy, this.config.proxyConnectHeaders());
                 }
@@ -116,22 +125,26 @@ final class Dialer {
             else {
                 InetAddress resolved = null;
                 if (proxy.type() == Proxy.Type.SOCKS5 && !IpLiterals.isIpLiteral(key.host())) {
-                    resolved = allowed(key, resolve(key, key.host())).get(0);
+                    resolved = allowed(key, resolve(key, key.host(), call)).get(0);
                 }
                 else if (IpLiterals.isIpLiteral(key.host())) {
                     allowed(key, List.of(InetAddress.getByName(key.host())));
                 }
+                call.phase("setting up the tunnel through proxy " + proxy);
                 tunnelTimeout(socket, deadline, key, proxy);
                 ProxyTunnels.socks5(socket, key, proxy, resolved);
             }
             socket.setSoTimeout(0);
             if (key.isTls()) {
-                socket = handshake(host, socket, key.host(), key.port());
+                socket = handshake(host, socket, key.host(), key.port(), call);
                 tls = true;
             }
             DialedSocket dialed = new DialedSocket(channel, socket, tls, forwardAuthorization);
             handedOver = true;
             return dialed;
+        }
+        catch (TransportCancelledException ex) {
+            throw ex;
         }
         catch (SocketTimeoutException ex) {
             closeQuietly(socket);
@@ -144,6 +157,10 @@ final class Dialer {
         }
         catch (IOException ex) {
             closeQuietly(socket);
+            TransportCancelledException stopped = call.stoppedFailure(ex);
+            if (stopped != null) {
+                throw stopped;
+            }
             throw new TransportException(key, "Proxy " + proxy + " failed while connecting to " + key.authority()
                     + ": " + ex.getMessage(), ex);
         }
@@ -177,7 +194,7 @@ final class Dialer {
     }
 
     private SocketChannel connectAny(HostKey key, Proxy proxy, List<InetAddress> addresses, int port, long deadline,
-            java.time.Duration connectTimeout) throws IOException {
+            java.time.Duration connectTimeout, CallState call) throws IOException {
         IOException last = null;
         List<String> tried = new ArrayList<>(addresses.size());
         for (int i = 0; i < addresses.size(); i++) {
@@ -195,6 +212,9 @@ final class Dialer {
             this.listener.connectStart(address);
             try {
                 channel = SocketChannel.open();
+                SocketChannel dialing = channel;
+                // The dial's one resource from here to the hand-over: a stop closes it, whatever stage it is in.
+                call.enter("connecting to " + address.getAddress().getHostAddress(), () -> closeQuietly(dialing));
                 channel.socket().connect(address, (int) Math.max(perAddress > 0 ? 1 : 0, perAddress / 1_000_000));
                 configure(channel);
                 this.listener.connectDone(address, null);
@@ -203,6 +223,10 @@ final class Dialer {
             catch (IOException ex) {
                 closeQuietly(channel);
                 this.listener.connectDone(address, ex);
+                TransportCancelledException stopped = call.stoppedFailure(ex);
+                if (stopped != null) {
+                    throw stopped; // no other address: the call is over
+                }
                 last = ex;
             }
             catch (RuntimeException | Error ex) {
@@ -218,10 +242,10 @@ final class Dialer {
                 + why, last, timedOut ? dialSetting(connectTimeout) : null);
     }
 
-    private List<InetAddress> resolve(HostKey key, String host) throws TransportException {
+    private List<InetAddress> resolve(HostKey key, String host, CallState call) throws IOException {
         this.listener.dnsStart(host);
         try {
-            List<InetAddress> addresses = this.resolver.resolve(host);
+            List<InetAddress> addresses = lookUp(host, call);
             if (addresses == null || addresses.isEmpty()) {
                 throw new UnknownHostException(host + ": no addresses");
             }
@@ -232,9 +256,50 @@ final class Dialer {
             this.listener.dnsDone(host, List.of(), ex);
             throw new TransportException(key, "Cannot resolve host '" + host + "' for " + key, ex);
         }
+        catch (TransportCancelledException ex) {
+            this.listener.dnsDone(host, List.of(), ex);
+            throw ex;
+        }
         catch (RuntimeException | Error ex) {
             this.listener.dnsDone(host, List.of(), unexpected(ex));
             throw ex;
+        }
+    }
+
+    /**
+     * Resolves on the {@link BlockingTasks} so that the call can stop waiting, which an {@code InetAddress}
+     * lookup itself does not allow; IP literals need no lookup and resolve here.
+     */
+    private List<InetAddress> lookUp(String host, CallState call) throws IOException {
+        if (IpLiterals.isIpLiteral(host)) {
+            return this.resolver.resolve(host);
+        }
+        call.throwIfStopped();
+        java.util.concurrent.Future<List<InetAddress>> lookup =
+                BlockingTasks.EXECUTOR.submit(() -> this.resolver.resolve(host));
+        call.enter("resolving " + host, () -> lookup.cancel(false));
+        try {
+            return lookup.get();
+        }
+        catch (java.util.concurrent.ExecutionException ex) {
+            if (ex.getCause() instanceof IOException io) {
+                throw io;
+            }
+            if (ex.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw (Error) ex.getCause();
+        }
+        catch (java.util.concurrent.CancellationException ex) {
+            throw call.cancelled(null);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            lookup.cancel(false);
+            throw call.stoppedFailure(new java.io.InterruptedIOException("interrupted while resolving " + host));
+        }
+        finally {
+            call.leave();
         }
     }
 
@@ -270,7 +335,8 @@ final class Dialer {
     }
 
     /** Builds the connection, which owns the socket from then on; on failure the caller still owns it. */
-    private Socket handshake(HostPool host, Socket under, String peerHost, int peerPort) throws IOException {
+    private Socket handshake(HostPool host, Socket under, String peerHost, int peerPort, CallState call)
+            throws IOException {
         HostKey key = host.key;
         SSLContext context = (host.sslContext != null) ? host.sslContext : this.sslContext;
         this.listener.tlsHandshakeStart(key);
@@ -280,6 +346,7 @@ final class Dialer {
         }
         SSLSocket ssl = null;
         try {
+            call.phase("in the TLS handshake with " + peerHost + ":" + peerPort);
             // The name the certificate must match and SNI carries: that of a fully qualified "example.com." is
             // "example.com", as in Go's crypto/tls (RFC 6066 3 forbids the trailing dot in SNI).
             String tlsName = withoutTrailingDot(peerHost);
@@ -304,6 +371,10 @@ final class Dialer {
         catch (IOException ex) {
             closeQuietly(ssl != null ? ssl : under);
             this.listener.tlsHandshakeDone(key, null, null, ex);
+            TransportCancelledException stopped = call.stoppedFailure(ex);
+            if (stopped != null) {
+                throw stopped;
+            }
             String peer = peerHost + ":" + peerPort;
             String message = (ex instanceof SocketTimeoutException)
                     ? "TLS handshake with " + peer + " for " + key + " timed out after tlsHandshakeTimeout="

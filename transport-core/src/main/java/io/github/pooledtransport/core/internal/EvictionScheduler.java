@@ -3,16 +3,14 @@ package io.github.pooledtransport.core.internal;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs every pool's eviction passes on one daemon thread for the whole JVM, instead of a timer per
- * connection or a thread per transport. Each pool has at most one pass scheduled; scheduling an earlier one
- * replaces it.
+ * Runs every pool's eviction passes on the JVM's {@link SharedTimer}, instead of a timer per connection or a
+ * thread per transport. Each pool has at most one pass scheduled; scheduling an earlier one replaces it.
  */
 public final class EvictionScheduler {
 
@@ -21,24 +19,13 @@ public final class EvictionScheduler {
 
     private static final Logger logger = LoggerFactory.getLogger(EvictionScheduler.class);
 
-    static final String THREAD_NAME = "pooled-transport-evictor";
-
-    private final ScheduledThreadPoolExecutor executor;
-
     private final Map<ConnectionPool, ScheduledFuture<?>> scheduled = new ConcurrentHashMap<>();
 
     EvictionScheduler() {
-        this.executor = new ScheduledThreadPoolExecutor(1, runnable -> {
-            Thread thread = new Thread(runnable, THREAD_NAME);
-            thread.setDaemon(true);
-            return thread;
-        });
-        this.executor.setRemoveOnCancelPolicy(true);
-        this.executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     }
 
     void schedule(ConnectionPool pool, long delay, TimeUnit unit) {
-        ScheduledFuture<?> future = this.executor.schedule(() -> run(pool), delay, unit);
+        ScheduledFuture<?> future = SharedTimer.schedule(() -> run(pool), unit.toNanos(delay));
         ScheduledFuture<?> previous = this.scheduled.put(pool, future);
         if (previous != null) {
             previous.cancel(false);

@@ -61,8 +61,11 @@ final class ExchangeBody extends InputStream {
 
     private volatile boolean abortRequested;
 
+    /** Whether the abort came from the call being stopped (cancelled, timed out, interrupted). */
+    private volatile boolean cancelRequested;
+
     /** The first failure, thrown again (as the cause) by every later read. Written before {@code state}. */
-    private TransportException failure;
+    private IOException failure;
 
     private boolean endReached;
 
@@ -127,6 +130,9 @@ final class ExchangeBody extends InputStream {
         if (this.endReached) {
             return -1;
         }
+        if (this.cancelRequested) {
+            throw this.lease.call.cancelled(null);
+        }
         throw new IOException("Response body from " + key() + " is closed");
     }
 
@@ -172,6 +178,15 @@ final class ExchangeBody extends InputStream {
         }
     }
 
+    /**
+     * The call was stopped while its body is open: as {@link #abort()}, and every read from now on throws the
+     * call's cancellation. Runs on the stopping thread, under the call's lock.
+     */
+    void cancel() {
+        this.cancelRequested = true;
+        abort();
+    }
+
     /** @return whether the body's end was reached within the allowance */
     private boolean drain() {
         if (this.contentLength >= 0 && this.contentLength - this.consumed > this.drainLimit) {
@@ -201,21 +216,27 @@ final class ExchangeBody extends InputStream {
     private void leaveBusy() {
         this.state.set(OPEN);
         if (this.abortRequested && this.state.compareAndSet(OPEN, DONE)) {
-            this.lease.finish(CloseReason.ABORTED);
+            this.lease.finish(CloseReason.ABORTED); // the lease says CANCELLED when a stop of the call aborted it
         }
     }
 
     private void finishAsReader(CloseReason reason) {
         this.state.set(DONE);
-        this.lease.finish(this.abortRequested ? CloseReason.ABORTED : reason);
+        this.lease.finish(this.cancelRequested ? CloseReason.CANCELLED
+                : this.abortRequested ? CloseReason.ABORTED : reason);
     }
 
-    private TransportException fail(Exception ex) {
-        TransportException failure = this.abortRequested
-                ? new TransportException(key(), "Response body from " + key() + " was closed while being read", ex)
-                : describe(ex);
+    private IOException fail(Exception ex) {
+        IOException failure = this.lease.call.stoppedFailure(ex);
+        if (failure == null) {
+            failure = this.abortRequested
+                    ? new TransportException(key(), "Response body from " + key() + " was closed while being read", ex)
+                    : describe(ex);
+        }
         this.failure = failure;
-        finishAsReader((failure instanceof ResponseFramingException) ? CloseReason.FRAMING_ERROR : CloseReason.ERROR);
+        finishAsReader((failure instanceof io.github.pooledtransport.core.TransportCancelledException)
+                ? CloseReason.CANCELLED
+                : (failure instanceof ResponseFramingException) ? CloseReason.FRAMING_ERROR : CloseReason.ERROR);
         return failure;
     }
 
@@ -242,8 +263,13 @@ final class ExchangeBody extends InputStream {
                 + ex.getClass().getSimpleName() + ": " + ex.getMessage(), ex);
     }
 
-    private static TransportException again(TransportException failure) {
-        return new TransportException(failure.hostKey(), failure.getMessage(), failure);
+    private static IOException again(IOException failure) {
+        if (failure instanceof io.github.pooledtransport.core.TransportCancelledException cancelled) {
+            return new io.github.pooledtransport.core.TransportCancelledException(cancelled.hostKey(),
+                    cancelled.getMessage(), cancelled.why(), cancelled.limit(), cancelled.setting(), cancelled);
+        }
+        TransportException transport = (TransportException) failure;
+        return new TransportException(transport.hostKey(), transport.getMessage(), transport);
     }
 
     HostKey key() {

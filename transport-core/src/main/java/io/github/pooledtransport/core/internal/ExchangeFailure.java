@@ -24,7 +24,10 @@ final class ExchangeFailure extends IOException {
          * Some or all of the request was written, then the connection failed or was closed before a byte of
          * the response arrived (Go's {@code transportReadFromServerError} and {@code errServerClosedIdle}).
          */
-        NO_RESPONSE
+        NO_RESPONSE,
+
+        /** A write made no progress for {@code writeTimeout}: the server stopped reading; never replayed. */
+        WRITE_TIMED_OUT
     }
 
     final Kind kind;

@@ -33,6 +33,12 @@ public final class HostPool {
     /** The TLS material of this key when a request chose its own, or {@code null} for the transport's. */
     javax.net.ssl.SSLContext sslContext;
 
+    /** The call timeout of this host's requests, 0 for none; set before the host is published. */
+    long callTimeoutNanos;
+
+    /** Where {@link #callTimeoutNanos} comes from, for messages: "callTimeout=500 ms" and its origin. */
+    String callTimeoutSource;
+
     PooledConnection idleHead;
 
     PooledConnection idleTail;

@@ -185,16 +185,43 @@ public final class Http1Connection extends PooledConnection {
         }
     }
 
+    /**
+     * Half-closes the TCP connection underneath (under TLS too, where the TLS layer's own shutdown would
+     * first have to write): a writer blocked on it fails, reading goes on. From any thread.
+     */
+    void shutdownOutput() {
+        try {
+            if (this.channel != null) {
+                this.channel.shutdownOutput();
+            }
+            else {
+                this.socket.shutdownOutput();
+            }
+        }
+        catch (IOException ex) {
+            // Already closed: the writer fails anyway.
+        }
+    }
+
     void flush() throws IOException {
         this.outBuffer.flush(this.out);
     }
 
-    /** The socket's output stream, counting the bytes it accepted since the exchange began. */
+    /**
+     * The socket's output stream, counting the bytes it accepted since the exchange began, and telling an
+     * {@link UploadWatch} when a write blocks.
+     */
     static final class CountingOutput extends OutputStream {
+
+        /** A watched write is split so that progress shows within one piece: a socket write blocks until done. */
+        private static final int WATCHED_PIECE = 64 * 1024;
 
         private final OutputStream out;
 
         long written;
+
+        /** The exchange's watch, or {@code null} when its writes are not watched. */
+        UploadWatch watch;
 
         CountingOutput(OutputStream out) {
             this.out = out;
@@ -202,14 +229,34 @@ public final class Http1Connection extends PooledConnection {
 
         @Override
         public void write(int b) throws IOException {
+            UploadWatch watch = this.watch;
+            if (watch != null) {
+                watch.writing();
+            }
             this.out.write(b);
+            if (watch != null) {
+                watch.wrote();
+            }
             this.written++;
         }
 
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
-            this.out.write(b, off, len);
-            this.written += len;
+            UploadWatch watch = this.watch;
+            if (watch == null) {
+                this.out.write(b, off, len);
+                this.written += len;
+                return;
+            }
+            int done = 0;
+            while (done < len) {
+                int piece = Math.min(WATCHED_PIECE, len - done);
+                watch.writing();
+                this.out.write(b, off + done, piece);
+                watch.wrote();
+                done += piece;
+                this.written += piece;
+            }
         }
 
         @Override

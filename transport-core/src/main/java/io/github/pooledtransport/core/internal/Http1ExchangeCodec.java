@@ -42,6 +42,12 @@ import io.github.pooledtransport.core.TransportException;
  */
 final class Http1ExchangeCodec implements ExchangeCodec {
 
+    /**
+     * Bodies up to this size are written without a watch: they fit in the socket buffers of both ends, so their
+     * write does not wait for the server to read.
+     */
+    static final long WATCHED_BODY_BYTES = 64 * 1024;
+
     /** Go (before 1.24) gave up after this many non-final responses; {@code 100 Continue} counts. */
     static final int MAX_INTERIM_RESPONSES = 5;
 
@@ -84,6 +90,7 @@ final class Http1ExchangeCodec implements ExchangeCodec {
         conn.headLimiter.reset();
 
         ClassicHttpResponse early = null;
+        UploadWatch watch = null;
         try {
             conn.in.perReadTimeout(readTimeout.millis());
             conn.writer.write(head, conn.outBuffer, conn.out);
@@ -92,39 +99,158 @@ final class Http1ExchangeCodec implements ExchangeCodec {
                 conn.flush();
                 early = awaitContinue(conn, key, responseHeaderTimeout, readTimeout);
             }
+            if (early == null) {
+                watch = watch(conn, key, framing);
+            }
             if (early == null && framing != RequestFraming.NONE) {
                 writeBody(conn, request, framing);
             }
             conn.flush();
         }
         catch (CallerBodyFailed ex) {
+            unwatch(conn, watch);
             // The caller's own RequestBody failed: its exception, unchanged, and never a replay.
             this.listener.wroteRequest(key, ex.original instanceof IOException io ? io : new IOException(ex.original));
             throw ex.rethrowOriginal();
         }
         catch (ConnectionWriteFailed ex) {
+            unwatch(conn, watch);
             this.listener.wroteRequest(key, ex.getCause());
-            throw writeFailure(conn, key, ex.getCause());
+            if (watch != null && watch.early()) {
+                return heardEarly(lease, request, key, watch, responseHeaderTimeout, readTimeout, requestClose, gzip,
+                        site);
+            }
+            throw writeFailure(conn, key, ex.getCause(), watch);
         }
         catch (IOException | HttpException ex) {
+            unwatch(conn, watch);
             IOException io = (ex instanceof IOException e) ? e : new IOException(ex.getMessage(), ex);
             this.listener.wroteRequest(key, io);
+            if (watch != null && watch.early()) {
+                return heardEarly(lease, request, key, watch, responseHeaderTimeout, readTimeout, requestClose, gzip,
+                        site);
+            }
             if (ex instanceof HttpException || io instanceof TransportException || io instanceof ExchangeFailure
                     || early != null) {
                 throw io;
             }
             // Not the caller's body (that is wrapped) nor ours: the socket refused the head or the flush.
-            throw writeFailure(conn, key, io);
+            throw writeFailure(conn, key, io, watch);
         }
+        unwatch(conn, watch);
+        lease.call.phase(CallPhases.AWAITING_HEAD);
         this.listener.wroteRequest(key, null);
 
-        ClassicHttpResponse response = (early != null) ? early
-                : readFinalHead(conn, key, responseHeaderTimeout, readTimeout);
-        return toResponse(lease, request, key, response, requestClose, early != null, gzip, site, readTimeout);
+        ClassicHttpResponse response;
+        if (early != null) {
+            response = early;
+        }
+        else if (watch != null && watch.head() != null) {
+            response = joinReader(conn, key, watch, responseHeaderTimeout, readTimeout);
+        }
+        else {
+            response = readFinalHead(conn, key, responseHeaderTimeout, readTimeout);
+        }
+        CloseReason forcedClose = (early != null) ? CloseReason.CONNECTION_CLOSE
+                : (watch != null && watch.early()) ? CloseReason.EARLY_RESPONSE : null;
+        return toResponse(lease, request, key, response, requestClose, forcedClose, gzip, site, readTimeout);
+    }
+
+    /** The body is large or of unknown length, or writes have a timeout: worth a watch (see UploadWatch). */
+    private UploadWatch watch(Http1Connection conn, HostKey key, long framing) {
+        long writeTimeoutNanos = this.config.writeTimeout().toNanos();
+        boolean largeBody = framing == RequestFraming.CHUNKED || framing > WATCHED_BODY_BYTES;
+        if (writeTimeoutNanos == 0 && !largeBody) {
+            return null;
+        }
+        UploadWatch.HeadReader reader = largeBody ? () -> readHeadsWhileWriting(conn, key) : null;
+        UploadWatch watch = new UploadWatch(conn, writeTimeoutNanos, reader);
+        conn.out.watch = watch;
+        watch.arm();
+        return watch;
+    }
+
+    private static void unwatch(Http1Connection conn, UploadWatch watch) {
+        if (watch != null) {
+            watch.disarm();
+            conn.out.watch = null;
+        }
+    }
+
+    /**
+     * Runs on the watch's reader thread while the caller may still be writing: it alone reads the connection
+     * until it returns. No timeout of its own: the caller bounds its wait for the outcome, and closes the socket
+     * when that runs out.
+     */
+    private ClassicHttpResponse readHeadsWhileWriting(Http1Connection conn, HostKey key) throws IOException {
+        conn.in.perReadTimeout(0);
+        if (!conn.inBuffer.hasBufferedData() && conn.inBuffer.fillBuffer(conn.in) == -1) {
+            throw noResponse(key, CloseReason.SERVER_CLOSED,
+                    key + " closed the connection without sending a response", null);
+        }
+        this.listener.gotFirstResponseByte(key);
+        ClassicHttpResponse response;
+        do {
+            response = parseHead(conn, key, Duration.ZERO, this.defaultReadTimeout);
+        }
+        while (isInterim(response));
+        return response;
+    }
+
+    /** The watch's reader heard a final response before the body was written: that is the answer. */
+    private Response heardEarly(Lease lease, Request request, HostKey key, UploadWatch watch,
+            Duration responseHeaderTimeout, ReadTimeout readTimeout, boolean requestClose, boolean gzip,
+            Throwable site) throws IOException {
+        ClassicHttpResponse response = joinReader(lease.connection, key, watch, responseHeaderTimeout, readTimeout);
+        return toResponse(lease, request, key, response, requestClose, CloseReason.EARLY_RESPONSE, gzip, site,
+                readTimeout);
+    }
+
+    /** Waits for the watch's reader to read the head, within the head's time limit. */
+    private ClassicHttpResponse joinReader(Http1Connection conn, HostKey key, UploadWatch watch,
+            Duration responseHeaderTimeout, ReadTimeout readTimeout) throws IOException {
+        long limitNanos = !responseHeaderTimeout.isZero() ? responseHeaderTimeout.toNanos()
+                : readTimeout.millis() * 1_000_000L;
+        try {
+            return (limitNanos > 0) ? watch.head().get(limitNanos, java.util.concurrent.TimeUnit.NANOSECONDS)
+                    : watch.head().get();
+        }
+        catch (java.util.concurrent.TimeoutException ex) {
+            conn.abortTransport(); // stops the reader
+            throw headTimeout(key, responseHeaderTimeout, readTimeout,
+                    new SocketTimeoutException("no response head in time"));
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt(); // kept: the request path turns it into a cancellation
+            conn.abortTransport();
+            java.io.InterruptedIOException interrupted = new java.io.InterruptedIOException(
+                    "Interrupted while waiting for the response head from " + key);
+            interrupted.initCause(ex);
+            throw interrupted;
+        }
+        catch (java.util.concurrent.ExecutionException ex) {
+            Throwable cause = ex.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            if (cause instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw (Error) cause;
+        }
     }
 
     /** A write to the socket failed: nothing of the request, or only part of it, reached the server. */
-    private static ExchangeFailure writeFailure(Http1Connection conn, HostKey key, IOException cause) {
+    private ExchangeFailure writeFailure(Http1Connection conn, HostKey key, IOException cause, UploadWatch watch) {
+        if (watch != null && watch.writeTimedOut()) {
+            return new ExchangeFailure(ExchangeFailure.Kind.WRITE_TIMED_OUT, CloseReason.WRITE_TIMEOUT,
+                    new TransportException(key, "Writing the request to " + key + " made no progress for writeTimeout="
+                            + this.config.writeTimeout().toMillis() + " ms after " + conn.out.written
+                            + " bytes: the server stopped reading", cause, "writeTimeout"));
+        }
+        if (watch != null && watch.head() != null) {
+            conn.abortTransport(); // the reader heard nothing final: stop it
+        }
         ExchangeFailure.Kind kind = (conn.out.written == 0) ? ExchangeFailure.Kind.NOTHING_WRITTEN
                 : ExchangeFailure.Kind.NO_RESPONSE;
         return new ExchangeFailure(kind, CloseReason.ERROR, new TransportException(key, "Writing the request to "
@@ -326,8 +452,12 @@ final class Http1ExchangeCodec implements ExchangeCodec {
         return new ResponseHeaderTimeoutException(key, timeout, ex);
     }
 
+    /**
+     * @param forcedClose why the connection cannot carry another request whatever the response says (the body
+     *     was not sent completely), or {@code null}
+     */
     private Response toResponse(Lease lease, Request request, HostKey key, ClassicHttpResponse response,
-            boolean requestClose, boolean bodyUnsent, boolean gzip, Throwable site, ReadTimeout readTimeout)
+            boolean requestClose, CloseReason forcedClose, boolean gzip, Throwable site, ReadTimeout readTimeout)
             throws IOException {
         Http1Connection conn = lease.connection;
         int status = response.getCode();
@@ -337,7 +467,10 @@ final class Http1ExchangeCodec implements ExchangeCodec {
         ResponseFraming framing = hasBody ? ResponseFraming.of(key, response, version) : null;
         long length = hasBody ? framing.length() : 0;
         CloseReason closeAfter = closeAfter(requestClose, version, headers);
-        if (closeAfter == null && (bodyUnsent || status == 101 || length == ResponseFraming.UNTIL_CLOSE)) {
+        if (closeAfter == null) {
+            closeAfter = forcedClose;
+        }
+        if (closeAfter == null && (status == 101 || length == ResponseFraming.UNTIL_CLOSE)) {
             // The server may still expect the unsent body, has switched protocols, or delimits the body by
             // closing: the connection cannot carry another request.
             closeAfter = CloseReason.CONNECTION_CLOSE;
@@ -373,6 +506,8 @@ final class Http1ExchangeCodec implements ExchangeCodec {
         long declared = (length >= 0) ? length : -1;
         ExchangeBody raw = new ExchangeBody(lease, framed, closeAfter, declared, this.config.drainOnCloseBytes(),
                 this.config.drainTimeout().toNanos(), readTimeout);
+        // From here a stop of the call aborts the body, whoever reads it.
+        lease.call.enter(CallPhases.READING_BODY, raw::cancel);
         boolean gunzip = gzip && "gzip".equalsIgnoreCase(headers.get("Content-Encoding"));
         if (gunzip) {
             headers = headers.toBuilder().remove("Content-Encoding").remove("Content-Length").build();

@@ -17,11 +17,15 @@ final class Lease {
 
     final Http1Connection connection;
 
+    /** The call the connection serves: a stop of the call may close it, until the lease is finished. */
+    final CallState call;
+
     private final AtomicBoolean finished = new AtomicBoolean();
 
-    Lease(ConnectionPool pool, Http1Connection connection) {
+    Lease(ConnectionPool pool, Http1Connection connection, CallState call) {
         this.pool = pool;
         this.connection = connection;
+        this.call = call;
     }
 
     /**
@@ -36,7 +40,10 @@ final class Lease {
         if (!this.finished.compareAndSet(false, true)) {
             return false;
         }
-        this.pool.release(this.connection, reuseDecision(closeReason));
+        // From here a late stop of the call can no longer reach the connection; if one already closed it
+        // underneath, the connection goes as cancelled whatever the exchange thought.
+        boolean aborted = this.call.finish();
+        this.pool.release(this.connection, aborted ? CloseReason.CANCELLED : reuseDecision(closeReason));
         return true;
     }
 
@@ -48,6 +55,8 @@ final class Lease {
      */
     void discardUnused(CloseReason closeReason) {
         if (this.finished.compareAndSet(false, true)) {
+            // The call goes on with another connection: only this step ends.
+            this.call.leave();
             this.pool.discardStale(this.connection, closeReason);
         }
     }

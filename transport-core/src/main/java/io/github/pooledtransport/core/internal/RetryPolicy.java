@@ -30,6 +30,8 @@ final class RetryPolicy {
             case NOTHING_WRITTEN -> request.body() == null || request.body().isRepeatable();
             // The server may have acted on it: only what is safe to send twice.
             case NO_RESPONSE -> request.isReplayable();
+            // The server is there and stopped reading: sending it again would stall again.
+            case WRITE_TIMED_OUT -> false;
         };
     }
 }

@@ -102,11 +102,16 @@ public final class TransportEngine {
 
     private HostPool newHostPool(HostKey key) {
         HostOverrides o = this.config.overridesFor(key);
-        return ConnectionPool.newHostPool(key,
+        HostPool host = ConnectionPool.newHostPool(key,
                 (o.maxIdleConnsPerHost() != null) ? o.maxIdleConnsPerHost() : this.config.maxIdleConnsPerHost(),
                 (o.maxConnsPerHost() != null) ? o.maxConnsPerHost() : this.config.maxConnsPerHost(),
                 (o.idleConnTimeout() != null) ? o.idleConnTimeout() : this.config.idleConnTimeout(),
                 (o.responseHeaderTimeout() != null) ? o.responseHeaderTimeout() : this.config.responseHeaderTimeout());
+        Duration callTimeout = (o.callTimeout() != null) ? o.callTimeout() : this.config.callTimeout();
+        host.callTimeoutNanos = callTimeout.toNanos();
+        host.callTimeoutSource = "callTimeout=" + callTimeout.toMillis() + " ms"
+                + ((o.callTimeout() != null) ? " (this host's override)" : "");
+        return host;
     }
 
     /**
@@ -115,6 +120,17 @@ public final class TransportEngine {
      * @throws IOException when it fails
      */
     public Response roundTrip(Request request) throws IOException {
+        return roundTrip(request, new CallState());
+    }
+
+    /**
+     * @param request the request
+     * @param call the call's cancellation, which may be stopped from any thread until the response is done
+     * @return the response
+     * @throws IOException when it fails; {@link io.github.pooledtransport.core.TransportCancelledException} when
+     *     the call was stopped
+     */
+    public Response roundTrip(Request request, CallState call) throws IOException {
         Objects.requireNonNull(request, "request");
         long framing = RequestFraming.of(request);
         Proxy proxy = this.proxyResolver.proxyFor(request.uri());
@@ -125,19 +141,58 @@ public final class TransportEngine {
             host = this.pool.host(key, k -> newHostPool(k, proxy, options.sslContext()));
         }
         Throwable site = this.leaks.withStackTraces() ? new Throwable("Response obtained here: " + request) : null;
+        startClock(call, key, host, options);
+        try {
+            return exchange(request, call, host, framing, site);
+        }
+        catch (IOException | RuntimeException | Error ex) {
+            call.finish(); // the call is over (a response ends it when its body does)
+            throw ex;
+        }
+    }
+
+    /** Arms the call timeout that applies: the request's, else the host's override, else the transport's. */
+    private void startClock(CallState call, HostKey key, HostPool host, RequestOptions options) {
+        Duration requested = options.callTimeout();
+        if (requested != null) {
+            call.start(key, requested.toNanos(), "callTimeout=" + requested.toMillis() + " ms (this request's option)");
+        }
+        else if (host.callTimeoutNanos > 0) {
+            call.start(key, host.callTimeoutNanos, host.callTimeoutSource);
+        }
+        else {
+            call.start(key, 0, null);
+        }
+    }
+
+    private Response exchange(Request request, CallState call, HostPool host, long framing, Throwable site)
+            throws IOException {
+        HostKey key = host.key;
         this.listener.getConn(key);
         boolean replay = false;
         while (true) {
-            Lease lease = obtain(host, request, !replay, replay);
+            Lease lease = obtain(host, request, !replay, replay, call);
             Http1Connection conn = lease.connection;
             if (!this.listener.isEmpty()) {
                 this.listener.gotConn(key, new ConnectionInfo(conn.id, conn.isReused(), conn.lastWasIdle,
                         Duration.ofNanos(conn.lastIdleNanos)));
             }
             try {
+                call.enter(CallPhases.WRITING, conn::abortTransport);
+            }
+            catch (IOException ex) {
+                lease.finish(null); // stopped before the exchange began: the connection is as it was
+                throw ex;
+            }
+            try {
                 return codecFor(conn).exchange(lease, request, framing, host.responseHeaderTimeout, site);
             }
             catch (ExchangeFailure failure) {
+                IOException stopped = call.stoppedFailure(failure.getCause());
+                if (stopped != null) {
+                    lease.finish(CloseReason.CANCELLED);
+                    throw stopped; // never replayed
+                }
                 if (RetryPolicy.shouldReplay(failure, request, conn.isReused(), replay)) {
                     // The dead connection served nothing, so it does not count as reused.
                     lease.discardUnused(failure.closeReason);
@@ -147,8 +202,17 @@ public final class TransportEngine {
                 lease.finish(failure.closeReason);
                 throw failure.toCaller();
             }
-            catch (IOException | RuntimeException | Error ex) {
+            catch (IOException ex) {
+                IOException stopped = call.stoppedFailure(ex);
+                if (stopped != null) {
+                    lease.finish(CloseReason.CANCELLED);
+                    throw stopped;
+                }
                 lease.finish((ex instanceof ResponseFramingException) ? CloseReason.FRAMING_ERROR : CloseReason.ERROR);
+                throw ex;
+            }
+            catch (RuntimeException | Error ex) {
+                lease.finish(CloseReason.ERROR);
                 throw ex;
             }
         }
@@ -191,27 +255,17 @@ public final class TransportEngine {
     /**
      * A leased connection: an idle one that passed its check ({@link Http1Connection#checkIdle}), or a new one.
      */
-    private Lease obtain(HostPool host, Request request, boolean countRequest, boolean fresh) throws IOException {
+    private Lease obtain(HostPool host, Request request, boolean countRequest, boolean fresh, CallState call)
+            throws IOException {
         boolean count = countRequest;
         while (true) {
-            PooledConnection pooled = this.pool.acquire(host, count, fresh, this.acquireTimeoutNanos);
+            PooledConnection pooled = this.pool.acquire(host, count, fresh, this.acquireTimeoutNanos, call);
             count = false;
             if (pooled == null) {
-                Http1Connection conn;
-                try {
-                    conn = newConnection(host, this.dialer.dial(host, request.options().connectTimeout()));
-                }
-                catch (IOException | RuntimeException | Error ex) {
-                    this.pool.dialFailed(host);
-                    throw ex;
-                }
-                if (!this.pool.dialSucceeded(conn)) {
-                    throw new io.github.pooledtransport.core.TransportClosedException(host.key);
-                }
-                return new Lease(this.pool, conn);
+                return new Lease(this.pool, dial(host, request, call), call);
             }
             Http1Connection conn = (Http1Connection) pooled;
-            Lease lease = new Lease(this.pool, conn);
+            Lease lease = new Lease(this.pool, conn, call);
             CloseReason unusable = conn.checkIdle(!request.isReplayable(), conn.lastIdleNanos >= this.staleCheckNanos);
             if (unusable != null) {
                 lease.discardUnused(unusable);
@@ -219,6 +273,34 @@ public final class TransportEngine {
             }
             return lease;
         }
+    }
+
+    /** Dials for a slot the pool granted; the slot is given back if the dial fails or the call was stopped. */
+    private Http1Connection dial(HostPool host, Request request, CallState call) throws IOException {
+        Http1Connection conn;
+        try {
+            call.throwIfStopped();
+            DialedSocket dialed = this.dialer.dial(host, request.options().connectTimeout(), call);
+            if (call.leave()) {
+                // Stopped as the dial completed: the stop closed the socket underneath.
+                dialed.close();
+                throw call.cancelled(null);
+            }
+            conn = newConnection(host, dialed);
+        }
+        catch (IOException | RuntimeException | Error ex) {
+            call.leave();
+            this.pool.dialFailed(host);
+            if (ex instanceof IOException io) {
+                IOException stopped = call.stoppedFailure(io);
+                throw (stopped != null) ? stopped : io;
+            }
+            throw ex;
+        }
+        if (!this.pool.dialSucceeded(conn)) {
+            throw new io.github.pooledtransport.core.TransportClosedException(host.key);
+        }
+        return conn;
     }
 
     /** @return a consistent snapshot */
