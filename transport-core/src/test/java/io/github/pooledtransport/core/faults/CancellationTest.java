@@ -294,6 +294,35 @@ class CancellationTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(Stop.class)
+    void stopsDuringAReplayAndNeverReplaysAgain(Stop stop) throws Exception {
+        CountDownLatch replayArrived = new CountDownLatch(1);
+        try (HostileServer server = new HostileServer(Mode.PLAIN, peer -> {
+            String head;
+            while ((head = peer.readRequest()) != null) {
+                if (head.startsWith("GET /replayed") && peer.number == 1) {
+                    return; // closes without answering: the GET goes again on a new connection
+                }
+                if (head.startsWith("GET /replayed")) {
+                    replayArrived.countDown();
+                    peer.awaitClientClose(); // the replay stalls
+                    return;
+                }
+                peer.write(HostileServer.ok("fine"));
+            }
+        }); Transport transport = new Transport(HostileServer.clientConfig().build())) {
+            assertThat(get(transport, server.url("/first"))).isEqualTo("fine");
+            Outcome outcome = run(transport, Request.get(server.url("/replayed")), stop, replayArrived::await);
+            outcome.assertStopped(stop, "waiting for the response head");
+            assertThat(server.connections()).as("one replay, no more").isEqualTo(2);
+            assertThat(server.heads()).hasSize(3);
+            assertCountsAddUp(transport);
+            assertThat(transport.stats().totals().closed(CloseReason.CANCELLED)).isEqualTo(1);
+            assertThat(get(transport, server.url("/after"))).isEqualTo("fine");
+        }
+    }
+
     @Test
     void readsAfterACancelledBodyKeepFailingWithTheCancellation() throws Exception {
         try (HostileServer server = new HostileServer(Mode.PLAIN, peer -> {

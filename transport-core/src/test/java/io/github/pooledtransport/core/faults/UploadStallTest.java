@@ -1,0 +1,175 @@
+package io.github.pooledtransport.core.faults;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import io.github.pooledtransport.core.CloseReason;
+import io.github.pooledtransport.core.PoolStats;
+import io.github.pooledtransport.core.Request;
+import io.github.pooledtransport.core.RequestBody;
+import io.github.pooledtransport.core.Response;
+import io.github.pooledtransport.core.Transport;
+import io.github.pooledtransport.core.TransportException;
+import io.github.pooledtransport.core.faults.HostileServer.Mode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * A server that stops reading a request body: with {@code writeTimeout} the stuck write fails and the connection
+ * closes; when the server answers first (a {@code 413} while the body is still going up) the caller gets that
+ * answer, even though the server neither reads the rest nor closes.
+ */
+@Timeout(30)
+class UploadStallTest {
+
+    /** Far beyond what the socket buffers of both ends hold on loopback. */
+    private static final byte[] HUGE = new byte[64 << 20];
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void writeTimeoutFailsAWriteThatMakesNoProgressAndClosesTheConnection(Mode mode) throws Exception {
+        CountDownLatch testOver = new CountDownLatch(1);
+        AtomicInteger uploads = new AtomicInteger();
+        try (HostileServer server = new HostileServer(mode, peer -> {
+            String head = readHeadOnly(peer);
+            if (head.startsWith("POST")) {
+                uploads.incrementAndGet();
+                testOver.await(); // stops reading: never reads the body, never answers, never closes
+                return;
+            }
+            peer.write(HostileServer.ok("fine"));
+            peer.awaitClientClose();
+        }); Transport transport = new Transport(HostileServer.clientConfig().writeTimeout(Duration.ofMillis(300))
+                .build())) {
+            assertThatThrownBy(() -> transport.roundTrip(post(server, RequestBody.of(HUGE))))
+                    .isInstanceOfSatisfying(TransportException.class,
+                            ex -> assertThat(ex.setting()).isEqualTo("writeTimeout"))
+                    .hasMessageContaining("made no progress for writeTimeout=300 ms")
+                    .hasMessageContaining("127.0.0.1:" + server.port());
+            assertThat(uploads.get()).as("never replayed").isEqualTo(1);
+            PoolStats totals = transport.stats().totals();
+            assertThat(totals.closed(CloseReason.WRITE_TIMEOUT)).isEqualTo(1);
+            assertThat(totals.active()).isZero();
+            assertThat(get(transport, server.url("/after"))).isEqualTo("fine");
+        }
+        finally {
+            testOver.countDown();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void anEarlyFinalResponseIsHeardWhileTheServerNeitherReadsNorCloses(Mode mode) throws Exception {
+        earlyResponse(mode, RequestBody.of(HUGE));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void anEarlyFinalResponseIsHeardDuringAChunkedUpload(Mode mode) throws Exception {
+        earlyResponse(mode, RequestBody.ofStream(new ByteArrayInputStream(HUGE), -1));
+    }
+
+    private void earlyResponse(Mode mode, RequestBody body) throws Exception {
+        CountDownLatch testOver = new CountDownLatch(1);
+        try (HostileServer server = new HostileServer(mode, peer -> {
+            String head = readHeadOnly(peer);
+            if (head.startsWith("POST")) {
+                peer.write("HTTP/1.1 413 Payload Too Large\r\nContent-Length: 9\r\n\r\ntoo large");
+                testOver.await(); // neither reads the rest nor closes
+                return;
+            }
+            peer.write(HostileServer.ok("fine"));
+            peer.awaitClientClose();
+        }); Transport transport = new Transport(HostileServer.clientConfig().build())) {
+            try (Response response = transport.roundTrip(post(server, body))) {
+                assertThat(response.status()).isEqualTo(413);
+                assertThat(response.body().readAllBytes()).asString(StandardCharsets.ISO_8859_1).isEqualTo("too large");
+            }
+            PoolStats totals = transport.stats().totals();
+            assertThat(totals.closed(CloseReason.EARLY_RESPONSE)).isEqualTo(1);
+            assertThat(totals.active()).isZero();
+            assertThat(totals.idle()).isZero();
+            assertThat(get(transport, server.url("/after"))).isEqualTo("fine");
+        }
+        finally {
+            testOver.countDown();
+        }
+    }
+
+    @Test
+    void aServerThatReadsSlowlyButReadsEverythingIsAnsweredNormally() throws Exception {
+        try (HostileServer server = new HostileServer(Mode.PLAIN, peer -> {
+            String head;
+            while ((head = readHeadOnly(peer)) != null) {
+                long length = contentLength(head);
+                long read = 0;
+                byte[] buffer = new byte[256 * 1024];
+                while (read < length) {
+                    int n = peer.in.read(buffer, 0, (int) Math.min(buffer.length, length - read));
+                    if (n < 0) {
+                        return;
+                    }
+                    read += n;
+                }
+                peer.write(HostileServer.ok("got " + read));
+            }
+        }); Transport transport = new Transport(HostileServer.clientConfig().writeTimeout(Duration.ofSeconds(10))
+                .build())) {
+            byte[] body = new byte[16 << 20];
+            try (Response response = transport.roundTrip(post(server, RequestBody.of(body)))) {
+                assertThat(response.status()).isEqualTo(200);
+                assertThat(response.body().readAllBytes()).asString(StandardCharsets.ISO_8859_1)
+                        .isEqualTo("got " + body.length);
+            }
+            assertThat(transport.stats().totals().idle()).as("kept for reuse").isEqualTo(1);
+        }
+    }
+
+    private static Request post(HostileServer server, RequestBody body) {
+        return Request.newBuilder(URI.create(server.url("/upload"))).post(body).build();
+    }
+
+    private static String get(Transport transport, String url) throws IOException {
+        try (Response response = transport.roundTrip(Request.get(url))) {
+            return new String(response.body().readAllBytes(), StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    private static long contentLength(String head) {
+        for (String line : head.split("\r\n")) {
+            if (line.regionMatches(true, 0, "Content-Length:", 0, 15)) {
+                return Long.parseLong(line.substring(15).trim());
+            }
+        }
+        return 0;
+    }
+
+    /** Reads a request head only, never its body; {@code null} when the client closed first. */
+    private static String readHeadOnly(HostileServer.Peer peer) throws IOException {
+        StringBuilder head = new StringBuilder();
+        InputStream in = peer.in;
+        while (head.length() < 4 || !head.substring(head.length() - 4).equals("\r\n\r\n")) {
+            int b = in.read();
+            if (b == -1) {
+                if (head.length() == 0) {
+                    return null;
+                }
+                throw new IOException("closed in the head");
+            }
+            head.append((char) b);
+        }
+        return head.toString();
+    }
+}
