@@ -9,13 +9,23 @@ import java.util.List;
  * Receives the events of each request and connection, like Go's {@code httptrace.ClientTrace}; metrics and
  * diagnostics are built on it.
  *
- * <p>For a request the events arrive in this order, on the calling thread:
+ * <p>For a request the events arrive in this order:
  * {@code getConn}, then for a new connection {@code dnsStart}/{@code dnsDone},
  * {@code connectStart}/{@code connectDone} (once per address tried) and for HTTPS
  * {@code tlsHandshakeStart}/{@code tlsHandshakeDone}; then {@code gotConn}, {@code wroteHeaders},
  * {@code wroteRequest}, {@code gotFirstResponseByte}, and when the body is finished {@code putIdleConn} or
- * {@code connectionClosed}. Connections closed by the evictor report {@code connectionClosed} on its
- * thread. Every {@code ...Start} has a matching {@code ...Done}, with an error when the step failed.
+ * {@code connectionClosed}. Every {@code ...Start} has a matching {@code ...Done}, with an error when the step
+ * failed.
+ *
+ * <p>Threads. Events may arrive on threads other than the caller's, and a listener must not keep per-request
+ * state in thread-locals: {@code gotFirstResponseByte} comes from the transport's reader when a stuck upload is
+ * watched for an early response; {@code putIdleConn} and {@code connectionClosed} come from whichever thread
+ * ends the response (a thread that closes it, a {@code Call.cancel()}, the timer thread of a {@code callTimeout}
+ * or {@code writeTimeout}, or the evictor). Durations a listener would measure between two events are measured
+ * by the transport and passed in: {@link ConnectionInfo#waited()} for the wait for a connection and the
+ * {@code elapsed} of {@link #connectDone(InetSocketAddress, IOException, java.time.Duration)} for a connect.
+ * Events of one request never run concurrently with each other, except those of a response closed or
+ * cancelled from another thread while it is read.
  *
  * <p>Implementations must be fast and thread-safe. An exception thrown by a listener is caught and logged
  * once; it never breaks a request.
@@ -76,6 +86,19 @@ public interface TransportListener {
      * @param error the failure, or {@code null}
      */
     default void connectDone(InetSocketAddress address, IOException error) {
+    }
+
+    /**
+     * A connection attempt ended, with how long it took; by default calls
+     * {@link #connectDone(InetSocketAddress, IOException)}. Override this one to time connects without keeping
+     * state between events.
+     *
+     * @param address the address tried
+     * @param error why it failed, or {@code null} when it connected
+     * @param elapsed how long the attempt took
+     */
+    default void connectDone(InetSocketAddress address, IOException error, java.time.Duration elapsed) {
+        connectDone(address, error);
     }
 
     /**

@@ -210,6 +210,7 @@ final class Dialer {
             tried.add(address.getAddress().getHostAddress());
             SocketChannel channel = null;
             this.listener.connectStart(address);
+            long connectStarted = System.nanoTime();
             try {
                 channel = SocketChannel.open();
                 SocketChannel dialing = channel;
@@ -217,12 +218,12 @@ final class Dialer {
                 call.enter("connecting to " + address.getAddress().getHostAddress(), () -> closeQuietly(dialing));
                 channel.socket().connect(address, (int) Math.max(perAddress > 0 ? 1 : 0, perAddress / 1_000_000));
                 configure(channel);
-                this.listener.connectDone(address, null);
+                this.listener.connectDone(address, null, sinceNanos(connectStarted));
                 return channel;
             }
             catch (IOException ex) {
                 closeQuietly(channel);
-                this.listener.connectDone(address, ex);
+                this.listener.connectDone(address, ex, sinceNanos(connectStarted));
                 TransportCancelledException stopped = call.stoppedFailure(ex);
                 if (stopped != null) {
                     throw stopped; // no other address: the call is over
@@ -231,7 +232,7 @@ final class Dialer {
             }
             catch (RuntimeException | Error ex) {
                 closeQuietly(channel);
-                this.listener.connectDone(address, unexpected(ex));
+                this.listener.connectDone(address, unexpected(ex), sinceNanos(connectStarted));
                 throw ex;
             }
         }
@@ -412,6 +413,10 @@ final class Dialer {
         catch (IllegalArgumentException ex) {
             return null;
         }
+    }
+
+    private static java.time.Duration sinceNanos(long started) {
+        return java.time.Duration.ofNanos(System.nanoTime() - started);
     }
 
     /** For listener events, which report failures as {@code IOException}s. */

@@ -92,6 +92,11 @@ public class SafeListener implements TransportListener, PoolEvents {
     }
 
     @Override
+    public void connectDone(InetSocketAddress address, IOException error, java.time.Duration elapsed) {
+        each(l -> l.connectDone(address, error, elapsed));
+    }
+
+    @Override
     public void tlsHandshakeStart(HostKey key) {
         each(l -> l.tlsHandshakeStart(key));
     }
@@ -155,6 +160,10 @@ public class SafeListener implements TransportListener, PoolEvents {
 
         @Override
         public void connectDone(InetSocketAddress address, IOException error) {
+        }
+
+        @Override
+        public void connectDone(InetSocketAddress address, IOException error, java.time.Duration elapsed) {
         }
 
         @Override

@@ -169,13 +169,14 @@ public final class TransportEngine {
             throws IOException {
         HostKey key = host.key;
         this.listener.getConn(key);
+        long getConnAt = this.listener.isEmpty() ? 0 : System.nanoTime();
         boolean replay = false;
         while (true) {
             Lease lease = obtain(host, request, !replay, replay, call);
             Http1Connection conn = lease.connection;
             if (!this.listener.isEmpty()) {
                 this.listener.gotConn(key, new ConnectionInfo(conn.id, conn.isReused(), conn.lastWasIdle,
-                        Duration.ofNanos(conn.lastIdleNanos)));
+                        Duration.ofNanos(conn.lastIdleNanos), Duration.ofNanos(System.nanoTime() - getConnAt)));
             }
             try {
                 call.enter(CallPhases.WRITING, conn::abortTransport);

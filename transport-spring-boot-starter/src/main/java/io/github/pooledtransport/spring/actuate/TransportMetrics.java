@@ -2,7 +2,6 @@ package io.github.pooledtransport.spring.actuate;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 
 import io.micrometer.core.instrument.FunctionCounter;
@@ -36,8 +35,6 @@ public class TransportMetrics implements MeterBinder, TransportListener {
 
     private final Map<HostKey, String> hostTags = new ConcurrentHashMap<>();
 
-    private final ThreadLocal<long[]> started = ThreadLocal.withInitial(() -> new long[2]);
-
     private volatile MeterRegistry registry;
 
     private volatile boolean otherRegistered;
@@ -69,35 +66,25 @@ public class TransportMetrics implements MeterBinder, TransportListener {
     @Override
     public void getConn(HostKey key) {
         hostTag(key);
-        this.started.get()[0] = System.nanoTime();
     }
 
+    /** The wait comes measured with the event: events may arrive on other threads, so nothing is kept between. */
     @Override
     public void gotConn(HostKey key, ConnectionInfo info) {
-        record("transport.pool.acquire", "Time a request waited for a connection, dialing included", key,
-                this.started.get()[0]);
-    }
-
-    @Override
-    public void connectStart(java.net.InetSocketAddress address) {
-        this.started.get()[1] = System.nanoTime();
-    }
-
-    @Override
-    public void connectDone(java.net.InetSocketAddress address, java.io.IOException error) {
         MeterRegistry r = this.registry;
         if (r != null) {
-            Timer.builder("transport.pool.dial").description("Time to open a TCP connection")
-                    .tag("outcome", (error == null) ? "success" : "error").register(r)
-                    .record(System.nanoTime() - this.started.get()[1], TimeUnit.NANOSECONDS);
+            Timer.builder("transport.pool.acquire").description("Time a request waited for a connection, dialing "
+                    + "included").tag("host", hostTag(key)).register(r).record(info.waited());
         }
     }
 
-    private void record(String name, String description, HostKey key, long start) {
+    @Override
+    public void connectDone(java.net.InetSocketAddress address, java.io.IOException error,
+            java.time.Duration elapsed) {
         MeterRegistry r = this.registry;
-        if (r != null && start != 0) {
-            Timer.builder(name).description(description).tag("host", hostTag(key)).register(r)
-                    .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        if (r != null) {
+            Timer.builder("transport.pool.dial").description("Time to open a TCP connection")
+                    .tag("outcome", (error == null) ? "success" : "error").register(r).record(elapsed);
         }
     }
 

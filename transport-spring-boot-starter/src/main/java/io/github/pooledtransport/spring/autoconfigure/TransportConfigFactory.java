@@ -46,6 +46,8 @@ final class TransportConfigFactory {
         set("transport.keep-alive", p.getKeepAlive(), b::keepAlive);
         set("transport.tls-handshake-timeout", p.getTlsHandshakeTimeout(), b::tlsHandshakeTimeout);
         set("transport.response-header-timeout", p.getResponseHeaderTimeout(), b::responseHeaderTimeout);
+        set("transport.call-timeout", p.getCallTimeout(), b::callTimeout);
+        set("transport.write-timeout", p.getWriteTimeout(), b::writeTimeout);
         set("transport.expect-continue-timeout", p.getExpectContinueTimeout(), b::expectContinueTimeout);
         set("transport.max-response-header-bytes", toInt("transport.max-response-header-bytes",
                 p.getMaxResponseHeaderBytes()), b::maxResponseHeaderBytes);
@@ -156,8 +158,9 @@ final class TransportConfigFactory {
         requireNonNegative(prefix + "max-conns-per-host", h.getMaxConnsPerHost());
         requireNonNegative(prefix + "idle-conn-timeout", h.getIdleConnTimeout());
         requireNonNegative(prefix + "response-header-timeout", h.getResponseHeaderTimeout());
+        requireNonNegative(prefix + "call-timeout", h.getCallTimeout());
         return new HostOverrides(h.getMaxIdleConnsPerHost(), h.getMaxConnsPerHost(), h.getIdleConnTimeout(),
-                h.getResponseHeaderTimeout());
+                h.getResponseHeaderTimeout(), h.getCallTimeout());
     }
 
     private static void requireNonNegative(String property, Object value) {

@@ -76,6 +76,16 @@ public class TransportProperties {
     private Duration responseHeaderTimeout = Duration.ZERO;
 
     /**
+     * Maximum time a whole call may take, from waiting for a connection to the end of the response body.
+     */
+    private Duration callTimeout = Duration.ZERO;
+
+    /**
+     * Maximum time a write of a request may make no progress before the connection is closed.
+     */
+    private Duration writeTimeout = Duration.ZERO;
+
+    /**
      * Maximum time to wait for "100 Continue" before sending a request body anyway.
      */
     private Duration expectContinueTimeout = Duration.ofSeconds(1);
@@ -216,6 +226,22 @@ public class TransportProperties {
 
     public void setResponseHeaderTimeout(Duration responseHeaderTimeout) {
         this.responseHeaderTimeout = responseHeaderTimeout;
+    }
+
+    public Duration getCallTimeout() {
+        return this.callTimeout;
+    }
+
+    public void setCallTimeout(Duration callTimeout) {
+        this.callTimeout = callTimeout;
+    }
+
+    public Duration getWriteTimeout() {
+        return this.writeTimeout;
+    }
+
+    public void setWriteTimeout(Duration writeTimeout) {
+        this.writeTimeout = writeTimeout;
     }
 
     public Duration getExpectContinueTimeout() {
@@ -405,6 +431,11 @@ public class TransportProperties {
          */
         private Duration responseHeaderTimeout;
 
+        /**
+         * Maximum time a whole call to this host may take.
+         */
+        private Duration callTimeout;
+
         public Integer getMaxIdleConnsPerHost() {
             return this.maxIdleConnsPerHost;
         }
@@ -435,6 +466,14 @@ public class TransportProperties {
 
         public void setResponseHeaderTimeout(Duration responseHeaderTimeout) {
             this.responseHeaderTimeout = responseHeaderTimeout;
+        }
+
+        public Duration getCallTimeout() {
+            return this.callTimeout;
+        }
+
+        public void setCallTimeout(Duration callTimeout) {
+            this.callTimeout = callTimeout;
         }
     }
 

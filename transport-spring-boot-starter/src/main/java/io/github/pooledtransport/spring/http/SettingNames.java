@@ -9,6 +9,7 @@ import java.util.regex.Pattern;
 import io.github.pooledtransport.core.HostKey;
 import io.github.pooledtransport.core.HostOverrides;
 import io.github.pooledtransport.core.TransportConfig;
+import io.github.pooledtransport.core.TransportCancelledException;
 import io.github.pooledtransport.core.TransportException;
 
 /**
@@ -59,6 +60,23 @@ final class SettingNames {
         return new TransportSettingException(message, primary, ex);
     }
 
+    /**
+     * A call that ran past its call timeout: the same exception type (callers catch
+     * {@code InterruptedIOException}), its message naming the property that set the limit.
+     *
+     * @param ex the core's cancellation
+     * @return the exception to throw
+     */
+    TransportCancelledException explain(TransportCancelledException ex) {
+        if (!"callTimeout".equals(ex.setting()) || ex.getMessage() == null) {
+            return ex;
+        }
+        String property = hostProperty(ex.hostKey(), "call-timeout", HostOverrides::callTimeout);
+        String message = ex.getMessage().replaceFirst("\\bcallTimeout=", Matcher.quoteReplacement(property) + "=")
+                .replace(" (this host's override)", "");
+        return new TransportCancelledException(ex.hostKey(), message, ex.why(), ex.limit(), ex.setting(), ex);
+    }
+
     /** Core setting name to property name, the limit that was reached first. */
     private Map<String, String> names(TransportException ex) {
         Map<String, String> names = new LinkedHashMap<>();
@@ -91,6 +109,7 @@ final class SettingNames {
             }
             case "responseHeaderTimeout" -> names.put(setting,
                     hostProperty(key, "response-header-timeout", HostOverrides::responseHeaderTimeout));
+            case "writeTimeout" -> names.put(setting, "transport.write-timeout");
             default -> {
                 // a setting this adapter does not know yet: the core's name stays
             }

@@ -15,6 +15,7 @@ import io.github.pooledtransport.core.Headers;
 import io.github.pooledtransport.core.Request;
 import io.github.pooledtransport.core.RequestBody;
 import io.github.pooledtransport.core.Response;
+import io.github.pooledtransport.core.TransportCancelledException;
 import io.github.pooledtransport.core.TransportException;
 
 /**
@@ -75,6 +76,9 @@ final class TransportClientHttpRequest extends AbstractStreamingClientHttpReques
             response = this.factory.redirects().execute(this.factory, request, this.credentials);
         }
         catch (TransportException ex) {
+            throw this.factory.explain(ex);
+        }
+        catch (TransportCancelledException ex) {
             throw this.factory.explain(ex);
         }
         return new TransportClientHttpResponse(response);

@@ -15,6 +15,7 @@ import io.github.pooledtransport.core.Request;
 import io.github.pooledtransport.core.RequestOptions;
 import io.github.pooledtransport.core.Response;
 import io.github.pooledtransport.core.Transport;
+import io.github.pooledtransport.core.TransportCancelledException;
 import io.github.pooledtransport.core.TransportException;
 
 /**
@@ -73,6 +74,14 @@ public final class TransportClientHttpRequestFactory implements ClientHttpReques
 
     /** @return the failure, rewritten to name the property that set the limit it reached when that is known */
     TransportException explain(TransportException ex) {
+        return (this.settingNames != null) ? this.settingNames.explain(ex) : ex;
+    }
+
+    /**
+     * @param ex a call stopped by its call timeout, a cancellation or an interrupt
+     * @return the same, its message naming the property of a call timeout
+     */
+    TransportCancelledException explain(TransportCancelledException ex) {
         return (this.settingNames != null) ? this.settingNames.explain(ex) : ex;
     }
 

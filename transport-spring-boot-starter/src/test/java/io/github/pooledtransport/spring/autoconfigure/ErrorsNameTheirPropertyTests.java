@@ -34,6 +34,7 @@ import org.springframework.web.client.ResourceAccessException;
 import org.springframework.web.client.RestClient;
 
 import io.github.pooledtransport.core.AcquireTimeoutException;
+import io.github.pooledtransport.core.TransportCancelledException;
 import io.github.pooledtransport.core.TransportException;
 import io.github.pooledtransport.spring.http.TransportSettingException;
 
@@ -89,6 +90,41 @@ class ErrorsNameTheirPropertyTests {
                                     .satisfies(ex -> assertThat(ex.setting())
                                             .isEqualTo(override + ".max-conns-per-host"));
                         }
+                    });
+        }
+    }
+
+    @Test
+    void callTimeoutNamesTransportCallTimeoutAndKeepsTheCancellationType() throws Exception {
+        // Never accepts: the listen backlog completes the connection, and nothing ever answers.
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            this.runner.withPropertyValues("transport.call-timeout=300ms").run(context -> {
+                RestClient client = context.getBean(RestClient.Builder.class).build();
+                assertThatExceptionOfType(ResourceAccessException.class)
+                        .isThrownBy(() -> client.get().uri("http://127.0.0.1:" + silent.getLocalPort() + "/")
+                                .retrieve().toBodilessEntity())
+                        .havingCause()
+                        .isInstanceOfSatisfying(TransportCancelledException.class, ex -> {
+                            assertThat(ex.why()).isEqualTo(TransportCancelledException.Cause.CALL_TIMEOUT);
+                            assertThat(ex.getMessage()).contains("timed out after transport.call-timeout=300 ms");
+                        });
+            });
+        }
+    }
+
+    @Test
+    void callTimeoutOfAHostOverrideNamesTheOverrideProperty() throws Exception {
+        // Never accepts: the listen backlog completes the connection, and nothing ever answers.
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            String override = "transport.hosts[127.0.0.1:" + silent.getLocalPort() + "]";
+            this.runner.withInitializer(context -> context.getEnvironment().getPropertySources().addFirst(
+                    new MapPropertySource("host-override", Map.of(override + ".call-timeout", "250ms"))))
+                    .run(context -> {
+                        RestClient client = context.getBean(RestClient.Builder.class).build();
+                        assertThatExceptionOfType(ResourceAccessException.class)
+                                .isThrownBy(() -> client.get().uri("http://127.0.0.1:" + silent.getLocalPort() + "/")
+                                        .retrieve().toBodilessEntity())
+                                .withMessageContaining(override + ".call-timeout=250 ms");
                     });
         }
     }
