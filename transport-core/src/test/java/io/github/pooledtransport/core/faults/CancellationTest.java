@@ -52,11 +52,17 @@ class CancellationTest {
 
     // --- waiting for a connection ------------------------------------------------------------------------
 
+    /** Every way to stop, over plain TCP and TLS. */
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> stopsAndModes() {
+        return java.util.Arrays.stream(Mode.values()).flatMap(mode -> java.util.Arrays.stream(Stop.values())
+                .map(stop -> org.junit.jupiter.params.provider.Arguments.of(mode, stop)));
+    }
+
     @ParameterizedTest
-    @EnumSource(Stop.class)
-    void stopsWhileWaitingForAConnection(Stop stop) throws Exception {
+    @org.junit.jupiter.params.provider.MethodSource("stopsAndModes")
+    void stopsWhileWaitingForAConnection(Mode mode, Stop stop) throws Exception {
         CountDownLatch release = new CountDownLatch(1);
-        try (HostileServer server = new HostileServer(Mode.PLAIN, peer -> {
+        try (HostileServer server = new HostileServer(mode, peer -> {
             while (peer.readRequest() != null) {
                 if (peer.number == 1 && release.getCount() > 0) {
                     peer.write("HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nab");
@@ -84,11 +90,11 @@ class CancellationTest {
     // --- DNS -----------------------------------------------------------------------------------------------
 
     @ParameterizedTest
-    @EnumSource(Stop.class)
-    void stopsWhileResolvingTheHostName(Stop stop) throws Exception {
+    @org.junit.jupiter.params.provider.MethodSource("stopsAndModes")
+    void stopsWhileResolvingTheHostName(Mode mode, Stop stop) throws Exception {
         CountDownLatch resolving = new CountDownLatch(1);
         CountDownLatch answer = new CountDownLatch(1);
-        try (HostileServer server = new HostileServer(Mode.PLAIN, peer -> {
+        try (HostileServer server = new HostileServer(mode, peer -> {
             while (peer.readRequest() != null) {
                 peer.write(HostileServer.ok("resolved"));
             }
@@ -102,9 +108,10 @@ class CancellationTest {
             }
             return List.of(InetAddress.getByName("127.0.0.1"));
         }).build())) {
-            String url = "http://slow.test:" + server.port() + "/";
+            // "localhost": the name the test certificate carries, resolved by the blocking resolver above.
+            String url = server.url("/").replace("127.0.0.1", "localhost");
             Outcome outcome = run(transport, Request.get(url), stop, resolving::await);
-            outcome.assertStopped(stop, "resolving slow.test");
+            outcome.assertStopped(stop, "resolving localhost");
             answer.countDown();
             assertThat(get(transport, url)).isEqualTo("resolved");
             assertCountsAddUp(transport);
@@ -114,8 +121,8 @@ class CancellationTest {
     // --- dial -------------------------------------------------------------------------------------------------
 
     @ParameterizedTest
-    @EnumSource(Stop.class)
-    void stopsWhileConnecting(Stop stop) throws Exception {
+    @org.junit.jupiter.params.provider.MethodSource("stopsAndModes")
+    void stopsWhileConnecting(Mode mode, Stop stop) throws Exception {
         CountDownLatch connecting = new CountDownLatch(1);
         TransportListener listener = new TransportListener() {
             @Override
@@ -126,7 +133,8 @@ class CancellationTest {
         try (FullBacklog unreachable = new FullBacklog();
                 Transport transport = new Transport(HostileServer.clientConfig().dialTimeout(Duration.ofSeconds(20))
                         .listener(listener).build())) {
-            Outcome outcome = run(transport, Request.get("http://127.0.0.1:" + unreachable.port() + "/"), stop,
+            String scheme = (mode == Mode.TLS) ? "https" : "http";
+            Outcome outcome = run(transport, Request.get(scheme + "://127.0.0.1:" + unreachable.port() + "/"), stop,
                     connecting::await);
             outcome.assertStopped(stop, "connecting to 127.0.0.1");
             assertCountsAddUp(transport);
@@ -295,10 +303,10 @@ class CancellationTest {
     }
 
     @ParameterizedTest
-    @EnumSource(Stop.class)
-    void stopsDuringAReplayAndNeverReplaysAgain(Stop stop) throws Exception {
+    @org.junit.jupiter.params.provider.MethodSource("stopsAndModes")
+    void stopsDuringAReplayAndNeverReplaysAgain(Mode mode, Stop stop) throws Exception {
         CountDownLatch replayArrived = new CountDownLatch(1);
-        try (HostileServer server = new HostileServer(Mode.PLAIN, peer -> {
+        try (HostileServer server = new HostileServer(mode, peer -> {
             String head;
             while ((head = peer.readRequest()) != null) {
                 if (head.startsWith("GET /replayed") && peer.number == 1) {
