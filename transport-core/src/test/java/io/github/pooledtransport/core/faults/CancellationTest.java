@@ -232,6 +232,7 @@ class CancellationTest {
 
     private void stalledHead(Mode mode, Stop stop) throws Exception {
         CountDownLatch stalled = new CountDownLatch(1);
+        CountDownLatch written = wroteRequests(2);
         try (HostileServer server = new HostileServer(mode, peer -> {
             String head;
             while ((head = peer.readRequest()) != null) {
@@ -242,9 +243,13 @@ class CancellationTest {
                 }
                 peer.write(HostileServer.ok("fine"));
             }
-        }); Transport transport = new Transport(HostileServer.clientConfig().build())) {
+        }); Transport transport = new Transport(HostileServer.clientConfig().listener(listener(written)).build())) {
             assertThat(get(transport, server.url("/first"))).isEqualTo("fine"); // the stalled GET goes on a reused one
-            Outcome outcome = run(transport, Request.get(server.url("/stall")), stop, stalled::await);
+            // The server has the request and the client knows it wrote it all: now it waits for the head.
+            Outcome outcome = run(transport, Request.get(server.url("/stall")), stop, () -> {
+                stalled.await();
+                written.await();
+            });
             outcome.assertStopped(stop, "waiting for the response head");
             // A GET on a reused connection that failed would be replayed; a stopped one never is.
             assertThat(server.heads()).hasSize(2);
@@ -306,6 +311,7 @@ class CancellationTest {
     @org.junit.jupiter.params.provider.MethodSource("stopsAndModes")
     void stopsDuringAReplayAndNeverReplaysAgain(Mode mode, Stop stop) throws Exception {
         CountDownLatch replayArrived = new CountDownLatch(1);
+        CountDownLatch written = wroteRequests(3);
         try (HostileServer server = new HostileServer(mode, peer -> {
             String head;
             while ((head = peer.readRequest()) != null) {
@@ -319,9 +325,12 @@ class CancellationTest {
                 }
                 peer.write(HostileServer.ok("fine"));
             }
-        }); Transport transport = new Transport(HostileServer.clientConfig().build())) {
+        }); Transport transport = new Transport(HostileServer.clientConfig().listener(listener(written)).build())) {
             assertThat(get(transport, server.url("/first"))).isEqualTo("fine");
-            Outcome outcome = run(transport, Request.get(server.url("/replayed")), stop, replayArrived::await);
+            Outcome outcome = run(transport, Request.get(server.url("/replayed")), stop, () -> {
+                replayArrived.await();
+                written.await();
+            });
             outcome.assertStopped(stop, "waiting for the response head");
             assertThat(server.connections()).as("one replay, no more").isEqualTo(2);
             assertThat(server.heads()).hasSize(3);
@@ -500,6 +509,22 @@ class CancellationTest {
         caller.join(TimeUnit.SECONDS.toMillis(10));
         assertThat(caller.isAlive()).as("the call must end promptly").isFalse();
         return outcome.get();
+    }
+
+    /** Counts down on each request the client finished writing. */
+    private static CountDownLatch wroteRequests(int count) {
+        return new CountDownLatch(count);
+    }
+
+    private static TransportListener listener(CountDownLatch written) {
+        return new TransportListener() {
+            @Override
+            public void wroteRequest(io.github.pooledtransport.core.HostKey key, IOException error) {
+                if (error == null) {
+                    written.countDown();
+                }
+            }
+        };
     }
 
     private static String get(Transport transport, String url) throws IOException {
