@@ -9,7 +9,9 @@ import java.time.Duration;
  * the limit that applied. A cancelled request is never replayed, and its connection is closed without being
  * counted as a server's close.
  *
- * <p>After an interrupt the thread's interrupt status stays set, as with any {@link InterruptedIOException}.
+ * <p>After an interrupt the thread's interrupt status stays set, as with any {@link InterruptedIOException}. A
+ * cancel or a timeout does not interrupt the thread: code that re-interrupts its thread on every
+ * {@code InterruptedIOException} should look at {@link #why()} first.
  */
 public class TransportCancelledException extends InterruptedIOException {
 

@@ -612,10 +612,12 @@ public final class TransportConfig {
         }
 
         /**
-         * Bounds each write of the request to the socket: a write that makes no progress for this long (the
-         * server stopped reading and the socket's buffers are full) fails, and the connection is closed. Java
-         * socket timeouts cover reads only, so the transport's shared timer thread closes the socket under the
-         * blocked writer. {@link Duration#ZERO} (the default) means no limit, as Go.
+         * Bounds each write of a request body to the socket: a write that makes no progress for this long (the
+         * server stopped reading and the socket's buffers are full) fails, and the connection is closed; the
+         * request is not replayed. Java socket timeouts cover reads only, so the transport's shared timer thread
+         * closes the socket under the blocked writer. The first 64 KiB of a request are not timed: they fit in
+         * the socket buffers of both ends, so writing them never waits for the server. {@link Duration#ZERO} (the
+         * default) means no limit, as Go.
          *
          * @param writeTimeout the timeout, not negative
          * @return this builder

@@ -33,6 +33,17 @@ public final class CallState {
         void abort();
     }
 
+    /**
+     * An abort that also claims what it aborted and gives it up afterwards, outside the call's lock: giving a
+     * connection back runs the pool and the listeners, which must not run under the lock (nor hold up the timer
+     * thread's other work longer than needed).
+     */
+    interface ClaimingAbort extends Abort {
+
+        /** Called after {@link #abort()}, by the same thread, outside the call's lock. */
+        void giveUp();
+    }
+
     private final ReentrantLock lock = new ReentrantLock();
 
     private final AtomicReference<Cause> stopped = new AtomicReference<>();
@@ -93,15 +104,20 @@ public final class CallState {
         if (!this.stopped.compareAndSet(null, why)) {
             return;
         }
+        Abort aborted = null;
         this.lock.lock();
         try {
             if (this.current != null && !this.aborted) {
                 this.aborted = true;
-                this.current.abort();
+                aborted = this.current;
+                aborted.abort();
             }
         }
         finally {
             this.lock.unlock();
+        }
+        if (aborted instanceof ClaimingAbort claiming) {
+            claiming.giveUp();
         }
     }
 

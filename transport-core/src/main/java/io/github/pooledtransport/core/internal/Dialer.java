@@ -126,6 +126,8 @@ final class Dialer {
                 InetAddress resolved = null;
                 if (proxy.type() == Proxy.Type.SOCKS5 && !IpLiterals.isIpLiteral(key.host())) {
                     resolved = allowed(key, resolve(key, key.host(), call)).get(0);
+                    // The lookup was a step of its own: a stop closes the proxy's socket again from here.
+                    call.enter("setting up the tunnel through proxy " + proxy, () -> closeQuietly(channel));
                 }
                 else if (IpLiterals.isIpLiteral(key.host())) {
                     allowed(key, List.of(InetAddress.getByName(key.host())));
@@ -277,7 +279,7 @@ final class Dialer {
         }
         call.throwIfStopped();
         java.util.concurrent.Future<List<InetAddress>> lookup =
-                BlockingTasks.EXECUTOR.submit(() -> this.resolver.resolve(host));
+                BlockingTasks.LOOKUPS.submit(() -> this.resolver.resolve(host));
         call.enter("resolving " + host, () -> lookup.cancel(false));
         try {
             return lookup.get();

@@ -30,7 +30,7 @@ import io.github.pooledtransport.core.TransportException;
  * only one touching the connection) finishes the lease. A connection is never given back while a reader is on
  * it. {@code close()} with no read under way drains on the calling thread, bounded in bytes and time.
  */
-final class ExchangeBody extends InputStream {
+final class ExchangeBody extends InputStream implements CallState.ClaimingAbort {
 
     private static final int OPEN = 0;
 
@@ -159,7 +159,7 @@ final class ExchangeBody extends InputStream {
             return true;
         }
         if (this.state.get() == BUSY) {
-            abort();
+            abortRead();
             return false;
         }
         return true;
@@ -169,7 +169,7 @@ final class ExchangeBody extends InputStream {
      * Stops a read under way on another thread: the socket is closed underneath (an {@code SSLSocket}'s own
      * close may wait for the reader), and the reader finishes the lease when its read fails.
      */
-    private void abort() {
+    private void abortRead() {
         this.abortRequested = true;
         this.connection.abortTransport();
         // The reader may have left between the two lines above: then nobody else will finish the lease.
@@ -178,13 +178,28 @@ final class ExchangeBody extends InputStream {
         }
     }
 
+    /** Whether the stopping thread claimed the body (no read was under way) and must give the lease up. */
+    private boolean claimedByStop;
+
     /**
-     * The call was stopped while its body is open: as {@link #abort()}, and every read from now on throws the
-     * call's cancellation. Runs on the stopping thread, under the call's lock.
+     * The call was stopped while its body is open: the socket is closed under a read under way (whose thread
+     * then finishes the lease), or, with no read under way, the body is claimed for {@link #giveUp()}. Every
+     * read from now on throws the call's cancellation. Runs on the stopping thread, under the call's lock.
      */
-    void cancel() {
+    @Override
+    public void abort() {
         this.cancelRequested = true;
-        abort();
+        this.abortRequested = true;
+        this.connection.abortTransport();
+        this.claimedByStop = this.state.compareAndSet(OPEN, DONE);
+    }
+
+    /** Gives the connection up after a stop claimed the body; outside the call's lock. */
+    @Override
+    public void giveUp() {
+        if (this.claimedByStop) {
+            this.lease.finish(CloseReason.CANCELLED);
+        }
     }
 
     /** @return whether the body's end was reached within the allowance */

@@ -223,13 +223,19 @@ public final class Http1Connection extends PooledConnection {
         /** The exchange's watch, or {@code null} when its writes are not watched. */
         UploadWatch watch;
 
+        /**
+         * The watch is armed once the request written exceeds this many bytes: smaller requests fit in the
+         * socket buffers and never wait for the server, so they cost the timer nothing.
+         */
+        long armAfter;
+
         CountingOutput(OutputStream out) {
             this.out = out;
         }
 
         @Override
         public void write(int b) throws IOException {
-            UploadWatch watch = this.watch;
+            UploadWatch watch = armed(1);
             if (watch != null) {
                 watch.writing();
             }
@@ -240,9 +246,24 @@ public final class Http1Connection extends PooledConnection {
             this.written++;
         }
 
+        /** @return the watch once it is armed (arming it when this write goes beyond its threshold) */
+        private UploadWatch armed(int len) {
+            UploadWatch watch = this.watch;
+            if (watch == null) {
+                return null;
+            }
+            if (!watch.isArmed()) {
+                if (this.written + len <= this.armAfter) {
+                    return null;
+                }
+                watch.arm();
+            }
+            return watch;
+        }
+
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
-            UploadWatch watch = this.watch;
+            UploadWatch watch = armed(len);
             if (watch == null) {
                 this.out.write(b, off, len);
                 this.written += len;

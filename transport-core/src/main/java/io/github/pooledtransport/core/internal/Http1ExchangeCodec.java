@@ -48,6 +48,9 @@ final class Http1ExchangeCodec implements ExchangeCodec {
      */
     static final long WATCHED_BODY_BYTES = 64 * 1024;
 
+    /** How long a failed write waits for a listening reader's final head (see {@link #finalHeadHeard}). */
+    static final long WRITE_FAILURE_GRACE_MILLIS = 100;
+
     /** Go (before 1.24) gave up after this many non-final responses; {@code 100 Continue} counts. */
     static final int MAX_INTERIM_RESPONSES = 5;
 
@@ -91,6 +94,8 @@ final class Http1ExchangeCodec implements ExchangeCodec {
 
         ClassicHttpResponse early = null;
         UploadWatch watch = null;
+        IOException writeFailed = null;
+        boolean callerBody = false;
         try {
             conn.in.perReadTimeout(readTimeout.millis());
             conn.writer.write(head, conn.outBuffer, conn.out);
@@ -99,64 +104,92 @@ final class Http1ExchangeCodec implements ExchangeCodec {
                 conn.flush();
                 early = awaitContinue(conn, key, responseHeaderTimeout, readTimeout);
             }
-            if (early == null) {
-                watch = watch(conn, key, framing);
-            }
             if (early == null && framing != RequestFraming.NONE) {
+                watch = watch(conn, key, framing);
                 writeBody(conn, request, framing);
             }
             conn.flush();
         }
         catch (CallerBodyFailed ex) {
-            unwatch(conn, watch);
-            // The caller's own RequestBody failed: its exception, unchanged, and never a replay.
-            this.listener.wroteRequest(key, ex.original instanceof IOException io ? io : new IOException(ex.original));
-            throw ex.rethrowOriginal();
+            callerBody = true;
+            writeFailed = ex;
         }
         catch (ConnectionWriteFailed ex) {
-            unwatch(conn, watch);
-            this.listener.wroteRequest(key, ex.getCause());
-            if (watch != null && watch.early()) {
-                return heardEarly(lease, request, key, watch, responseHeaderTimeout, readTimeout, requestClose, gzip,
-                        site);
-            }
-            throw writeFailure(conn, key, ex.getCause(), watch);
+            writeFailed = ex.getCause();
         }
-        catch (IOException | HttpException ex) {
-            unwatch(conn, watch);
-            IOException io = (ex instanceof IOException e) ? e : new IOException(ex.getMessage(), ex);
-            this.listener.wroteRequest(key, io);
-            if (watch != null && watch.early()) {
-                return heardEarly(lease, request, key, watch, responseHeaderTimeout, readTimeout, requestClose, gzip,
-                        site);
-            }
-            if (ex instanceof HttpException || io instanceof TransportException || io instanceof ExchangeFailure
-                    || early != null) {
-                throw io;
-            }
-            // Not the caller's body (that is wrapped) nor ours: the socket refused the head or the flush.
-            throw writeFailure(conn, key, io, watch);
+        catch (IOException ex) {
+            writeFailed = ex;
         }
-        unwatch(conn, watch);
+        catch (HttpException ex) {
+            writeFailed = new IOException(ex.getMessage(), ex);
+        }
+        catch (RuntimeException | Error ex) {
+            if (unwatch(conn, watch) == UploadWatch.READER) {
+                conn.abortTransport(); // stop the reader: the exchange is over
+            }
+            throw ex;
+        }
+        // The watch ends here: nothing acts on the connection behind the caller's back after this.
+        int watched = unwatch(conn, watch);
+        if (watched == UploadWatch.EARLY || (watched == UploadWatch.READER && writeFailed != null
+                && !callerBody && finalHeadHeard(watch))) {
+            // The server answered before it took the whole body: that answer is the response.
+            this.listener.wroteRequest(key, writeFailed);
+            lease.call.phase(CallPhases.AWAITING_HEAD);
+            ClassicHttpResponse response = joinReader(conn, key, watch, responseHeaderTimeout, readTimeout);
+            return toResponse(lease, request, key, response, requestClose, CloseReason.EARLY_RESPONSE, gzip, site,
+                    readTimeout);
+        }
+        if (writeFailed != null) {
+            this.listener.wroteRequest(key, (writeFailed instanceof CallerBodyFailed c)
+                    ? (c.original instanceof IOException io ? io : new IOException(c.original)) : writeFailed);
+            if (watched == UploadWatch.READER) {
+                conn.abortTransport(); // nothing final was heard: stop the reader
+            }
+            throw writeFailure(conn, key, writeFailed, early, watched);
+        }
+        if (watched == UploadWatch.TIMED_OUT) {
+            // The timer closed the socket just as the last write returned: the request cannot be trusted.
+            throw writeFailure(conn, key, new IOException("write timed out"), early, watched);
+        }
         lease.call.phase(CallPhases.AWAITING_HEAD);
         this.listener.wroteRequest(key, null);
-
         ClassicHttpResponse response;
         if (early != null) {
             response = early;
         }
-        else if (watch != null && watch.head() != null) {
+        else if (watched == UploadWatch.READER) {
             response = joinReader(conn, key, watch, responseHeaderTimeout, readTimeout);
         }
         else {
             response = readFinalHead(conn, key, responseHeaderTimeout, readTimeout);
         }
-        CloseReason forcedClose = (early != null) ? CloseReason.CONNECTION_CLOSE
-                : (watch != null && watch.early()) ? CloseReason.EARLY_RESPONSE : null;
-        return toResponse(lease, request, key, response, requestClose, forcedClose, gzip, site, readTimeout);
+        return toResponse(lease, request, key, response, requestClose,
+                (early != null) ? CloseReason.CONNECTION_CLOSE : null, gzip, site, readTimeout);
     }
 
-    /** The body is large or of unknown length, or writes have a timeout: worth a watch (see UploadWatch). */
+    /**
+     * The write failed while a reader listened: a server that answers and then closes or resets (nginx with a
+     * {@code 413}) fails the writer while its answer is being read. Waits briefly for the reader to tell.
+     */
+    private static boolean finalHeadHeard(UploadWatch watch) {
+        try {
+            watch.head().get(WRITE_FAILURE_GRACE_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+            return true;
+        }
+        catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException ex) {
+            return false;
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /**
+     * The body is large or of unknown length, or writes have a timeout: worth a watch (see UploadWatch), armed
+     * by the connection's output once the request grows beyond {@link #WATCHED_BODY_BYTES}.
+     */
     private UploadWatch watch(Http1Connection conn, HostKey key, long framing) {
         long writeTimeoutNanos = this.config.writeTimeout().toNanos();
         boolean largeBody = framing == RequestFraming.CHUNKED || framing > WATCHED_BODY_BYTES;
@@ -166,15 +199,18 @@ final class Http1ExchangeCodec implements ExchangeCodec {
         UploadWatch.HeadReader reader = largeBody ? () -> readHeadsWhileWriting(conn, key) : null;
         UploadWatch watch = new UploadWatch(conn, writeTimeoutNanos, reader);
         conn.out.watch = watch;
-        watch.arm();
+        // Armed only beyond what the socket buffers of both ends absorb: before that no write waits for the server.
+        conn.out.armAfter = WATCHED_BODY_BYTES;
         return watch;
     }
 
-    private static void unwatch(Http1Connection conn, UploadWatch watch) {
-        if (watch != null) {
-            watch.disarm();
-            conn.out.watch = null;
+    /** @return what happened while the request was written (UploadWatch's states), WATCHING when unwatched */
+    private static int unwatch(Http1Connection conn, UploadWatch watch) {
+        if (watch == null) {
+            return UploadWatch.WATCHING;
         }
+        conn.out.watch = null;
+        return watch.disarm();
     }
 
     /**
@@ -195,15 +231,6 @@ final class Http1ExchangeCodec implements ExchangeCodec {
         }
         while (isInterim(response));
         return response;
-    }
-
-    /** The watch's reader heard a final response before the body was written: that is the answer. */
-    private Response heardEarly(Lease lease, Request request, HostKey key, UploadWatch watch,
-            Duration responseHeaderTimeout, ReadTimeout readTimeout, boolean requestClose, boolean gzip,
-            Throwable site) throws IOException {
-        ClassicHttpResponse response = joinReader(lease.connection, key, watch, responseHeaderTimeout, readTimeout);
-        return toResponse(lease, request, key, response, requestClose, CloseReason.EARLY_RESPONSE, gzip, site,
-                readTimeout);
     }
 
     /** Waits for the watch's reader to read the head, within the head's time limit. */
@@ -236,20 +263,31 @@ final class Http1ExchangeCodec implements ExchangeCodec {
             if (cause instanceof RuntimeException runtime) {
                 throw runtime;
             }
-            throw (Error) cause;
+            if (cause instanceof Error error) {
+                throw error;
+            }
+            throw new TransportException(key, "Reading the response head from " + key + " failed: " + cause, cause);
         }
     }
 
-    /** A write to the socket failed: nothing of the request, or only part of it, reached the server. */
-    private ExchangeFailure writeFailure(Http1Connection conn, HostKey key, IOException cause, UploadWatch watch) {
-        if (watch != null && watch.writeTimedOut()) {
+    /**
+     * A write to the socket failed: nothing of the request, or only part of it, reached the server. The
+     * caller's own body failure goes out unchanged; failures of our own that already say what happened too.
+     */
+    private IOException writeFailure(Http1Connection conn, HostKey key, IOException cause, ClassicHttpResponse early,
+            int watched) {
+        if (cause instanceof CallerBodyFailed callerBody) {
+            return callerBody.rethrowOriginal(); // never a replay
+        }
+        if (watched == UploadWatch.TIMED_OUT) {
             return new ExchangeFailure(ExchangeFailure.Kind.WRITE_TIMED_OUT, CloseReason.WRITE_TIMEOUT,
                     new TransportException(key, "Writing the request to " + key + " made no progress for writeTimeout="
                             + this.config.writeTimeout().toMillis() + " ms after " + conn.out.written
                             + " bytes: the server stopped reading", cause, "writeTimeout"));
         }
-        if (watch != null && watch.head() != null) {
-            conn.abortTransport(); // the reader heard nothing final: stop it
+        if (cause instanceof TransportException || cause instanceof ExchangeFailure || early != null
+                || cause.getCause() instanceof HttpException) {
+            return cause;
         }
         ExchangeFailure.Kind kind = (conn.out.written == 0) ? ExchangeFailure.Kind.NOTHING_WRITTEN
                 : ExchangeFailure.Kind.NO_RESPONSE;
@@ -507,7 +545,7 @@ final class Http1ExchangeCodec implements ExchangeCodec {
         ExchangeBody raw = new ExchangeBody(lease, framed, closeAfter, declared, this.config.drainOnCloseBytes(),
                 this.config.drainTimeout().toNanos(), readTimeout);
         // From here a stop of the call aborts the body, whoever reads it.
-        lease.call.enter(CallPhases.READING_BODY, raw::cancel);
+        lease.call.enter(CallPhases.READING_BODY, raw);
         boolean gunzip = gzip && "gzip".equalsIgnoreCase(headers.get("Content-Encoding"));
         if (gunzip) {
             headers = headers.toBuilder().remove("Content-Encoding").remove("Content-Length").build();

@@ -168,6 +168,7 @@ public final class TransportEngine {
     private Response exchange(Request request, CallState call, HostPool host, long framing, Throwable site)
             throws IOException {
         HostKey key = host.key;
+        call.throwIfStopped(); // cancelled before it ran: not even counted as a request
         this.listener.getConn(key);
         long getConnAt = this.listener.isEmpty() ? 0 : System.nanoTime();
         boolean replay = false;

@@ -2,7 +2,9 @@ package io.github.pooledtransport.core.internal;
 
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.hc.core5.http.ClassicHttpResponse;
 
@@ -14,13 +16,33 @@ import org.apache.hc.core5.http.ClassicHttpResponse;
  * the upload is over: the reader shuts the connection's output down, so the writer returns, and the caller
  * gets that response (a {@code 413} or {@code 401} from a server that neither reads the rest nor closes).
  *
- * <p>Writes that never block cost two volatile writes each and one timer task per request; only requests that
- * need it are watched (see {@code Http1ExchangeCodec}).
+ * <p>A watch is armed only once the request written exceeds what socket buffers absorb: smaller requests cost it
+ * nothing. Armed, each write costs two volatile writes, and the timer checks every {@link #HEAR_AFTER_NANOS}
+ * until the upload ends.
+ *
+ * <p>One state decides who acts: the timer (reader started, write timed out), the reader (early response) and
+ * the caller ({@link #disarm()}) each move it with a compare-and-set, so nothing acts on the connection after
+ * the caller took it back, and the caller learns from {@code disarm()} exactly what happened.
  */
 final class UploadWatch implements Runnable {
 
     /** How long a write must be stuck before the response is listened for alongside it. */
     static final long HEAR_AFTER_NANOS = 20_000_000L;
+
+    /** The caller writes; nothing else happened. */
+    static final int WATCHING = 0;
+
+    /** A reader reads the response head alongside the writer; {@link #head()} gives its outcome. */
+    static final int READER = 1;
+
+    /** The reader got a final response while the caller was writing, and shut the output down. */
+    static final int EARLY = 2;
+
+    /** A write made no progress for the write timeout; the socket was closed. */
+    static final int TIMED_OUT = 3;
+
+    /** The caller stopped writing and took the connection back. */
+    static final int DONE = 4;
 
     /** Reads the response heads up to the final one; runs on the reader thread. */
     @FunctionalInterface
@@ -35,20 +57,15 @@ final class UploadWatch implements Runnable {
 
     private final HeadReader headReader;
 
+    private final AtomicInteger state = new AtomicInteger(WATCHING);
+
     /** When the socket write under way began, or 0 when none is. */
     private volatile long writeStarted;
 
-    private volatile boolean armed;
+    /** Whether {@link #arm()} was called; only the writing thread reads and writes it. */
+    private boolean started;
 
-    private volatile boolean writeTimedOut;
-
-    /** Whether the reader saw a final response while the request was still being written. */
-    private volatile boolean early;
-
-    /** Whether the caller is still writing the request. */
-    private volatile boolean writing = true;
-
-    /** The reader's outcome; {@code null} until a reader is started. */
+    /** The reader's outcome; set before the state moves to {@link #READER}. */
     private volatile CompletableFuture<ClassicHttpResponse> head;
 
     private volatile ScheduledFuture<?> next;
@@ -64,23 +81,31 @@ final class UploadWatch implements Runnable {
         this.headReader = headReader;
     }
 
-    /** Starts watching; the caller then writes. */
+    /** Starts watching; called by the writing thread, at most once. */
     void arm() {
-        this.armed = true;
+        this.started = true;
         schedule(System.nanoTime());
     }
 
+    /** @return whether {@link #arm()} was called */
+    boolean isArmed() {
+        return this.started;
+    }
+
     /**
-     * The caller stopped writing (done, or failed): no more timer checks. A reader already started goes on
-     * reading the response head; {@link #head()} gives its outcome.
+     * The caller stopped writing (done, or failed) and takes the connection back: the timer does nothing more.
+     * A reader already started goes on reading the response head; {@link #head()} gives its outcome.
+     *
+     * @return what happened while it wrote: {@link #WATCHING}, {@link #READER}, {@link #EARLY} or
+     *     {@link #TIMED_OUT}
      */
-    void disarm() {
-        this.writing = false;
-        this.armed = false;
+    int disarm() {
+        int happened = this.state.getAndSet(DONE);
         ScheduledFuture<?> pending = this.next;
         if (pending != null) {
             pending.cancel(false);
         }
+        return happened;
     }
 
     /** A socket write begins. */
@@ -94,16 +119,6 @@ final class UploadWatch implements Runnable {
         this.writeStarted = 0;
     }
 
-    /** @return whether a write was stopped by the write timeout */
-    boolean writeTimedOut() {
-        return this.writeTimedOut;
-    }
-
-    /** @return whether a final response arrived while the request was being written */
-    boolean early() {
-        return this.early;
-    }
-
     /** @return the reader's outcome, or {@code null} when no reader was started */
     CompletableFuture<ClassicHttpResponse> head() {
         return this.head;
@@ -111,7 +126,8 @@ final class UploadWatch implements Runnable {
 
     @Override
     public void run() {
-        if (!this.armed) {
+        int current = this.state.get();
+        if (current != WATCHING && current != READER) {
             return;
         }
         long now = System.nanoTime();
@@ -119,12 +135,12 @@ final class UploadWatch implements Runnable {
         if (started != 0) {
             long stuck = now - started;
             if (this.writeTimeoutNanos > 0 && stuck >= this.writeTimeoutNanos) {
-                this.writeTimedOut = true;
-                this.armed = false;
-                this.connection.abortTransport();
+                if (this.state.compareAndSet(current, TIMED_OUT)) {
+                    this.connection.abortTransport();
+                }
                 return;
             }
-            if (this.headReader != null && this.head == null && stuck >= HEAR_AFTER_NANOS) {
+            if (current == WATCHING && this.headReader != null && stuck >= HEAR_AFTER_NANOS) {
                 startReader();
             }
         }
@@ -133,7 +149,8 @@ final class UploadWatch implements Runnable {
 
     /** The next check: when the write under way (or one starting now) could first need action. */
     private void schedule(long now) {
-        if (!this.armed) {
+        int current = this.state.get();
+        if (current != WATCHING && current != READER) {
             return;
         }
         long started = (this.writeStarted != 0) ? this.writeStarted : now;
@@ -141,7 +158,7 @@ final class UploadWatch implements Runnable {
         if (this.writeTimeoutNanos > 0) {
             at = started + this.writeTimeoutNanos;
         }
-        if (this.headReader != null && this.head == null) {
+        if (current == WATCHING && this.headReader != null) {
             at = Math.min(at, started + HEAR_AFTER_NANOS);
         }
         if (at == Long.MAX_VALUE) {
@@ -153,20 +170,31 @@ final class UploadWatch implements Runnable {
     private void startReader() {
         CompletableFuture<ClassicHttpResponse> outcome = new CompletableFuture<>();
         this.head = outcome;
-        BlockingTasks.EXECUTOR.execute(() -> {
-            try {
-                ClassicHttpResponse response = this.headReader.readFinalHead();
-                if (this.writing) {
-                    // The server answered before taking the whole body: stop the writer, keep the input open
-                    // for the response's body.
-                    this.early = true;
-                    this.connection.shutdownOutput();
-                }
-                outcome.complete(response);
+        if (!this.state.compareAndSet(WATCHING, READER)) {
+            return; // the caller took the connection back meanwhile
+        }
+        try {
+            BlockingTasks.READERS.execute(() -> read(outcome));
+        }
+        catch (RejectedExecutionException ex) {
+            // Every reader thread is busy: not listened to for now (the timer tries again); the caller reads the
+            // head itself unless a reader starts.
+            this.state.compareAndSet(READER, WATCHING);
+        }
+    }
+
+    private void read(CompletableFuture<ClassicHttpResponse> outcome) {
+        try {
+            ClassicHttpResponse response = this.headReader.readFinalHead();
+            if (this.state.compareAndSet(READER, EARLY)) {
+                // The server answered before taking the whole body: stop the writer, keep the input open for the
+                // response's body.
+                this.connection.shutdownOutput();
             }
-            catch (Throwable ex) {
-                outcome.completeExceptionally(ex);
-            }
-        });
+            outcome.complete(response);
+        }
+        catch (Throwable ex) {
+            outcome.completeExceptionally(ex);
+        }
     }
 }
