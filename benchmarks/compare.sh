@@ -5,7 +5,7 @@
 # alike; each cell is its own JVM. Prints, and writes to $OUT, the medians per cell with their ratios and every
 # run. Needs nginx, openssl and keytool; everything listens on and talks to 127.0.0.1 only.
 #
-#   benchmarks/compare.sh 72f5c9a                  # about 15 minutes on 2 cores with the defaults
+#   benchmarks/compare.sh 72f5c9a                  # about 25 minutes on 2 cores with the defaults
 #   RUNS=1 WARMUP=1 DURATION=2 benchmarks/compare.sh HEAD~1   # a smoke run
 #
 # Both trees run the harness of this tree (its benchmarks/src is copied over the baseline's), so only the
@@ -20,8 +20,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 BASELINE=${1:?usage: benchmarks/compare.sh <baseline commit>}
-WARMUP=${WARMUP:-3}
-DURATION=${DURATION:-5}
+# 15 s of warm-up: on 2 cores C2 is still compiling the request path 3 s in, and that one-time work would be
+# counted as per-request cost (docs/benchmarks/issue-11-overhead.md, session 3).
+WARMUP=${WARMUP:-15}
+DURATION=${DURATION:-8}
 RUNS=${RUNS:-5}
 PORT=${PORT:-18090}
 TLS_PORT=${TLS_PORT:-18443}

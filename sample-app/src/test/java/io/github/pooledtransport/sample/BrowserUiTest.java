@@ -199,6 +199,7 @@ class BrowserUiTest {
 
     @Test
     @DirtiesContext
+    @SuppressWarnings("unchecked")
     void chartDrawsOpenedReusedAndClosedByReasonAsTheEndpointCountsThem() {
         WebDriverWait wait = new WebDriverWait(this.driver, WAIT);
         wait.ignoring(StaleElementReferenceException.class);
@@ -228,9 +229,12 @@ class BrowserUiTest {
             List<Long> values = seriesValues(series);
             assertThat(values).as(series).hasSizeGreaterThan(1).isSorted().last().isEqualTo(expected.get(series));
         }
-        // Each line is drawn: as many SVG points as values, inside the plot.
-        assertThat(((Number) script("return document.querySelector('#chart polyline[data-series=\"opened\"]')"
-                + ".points.numberOfItems;")).intValue()).isEqualTo(seriesValues("opened").size());
+        // Each line is drawn: as many SVG points as values. Read together in one script: the chart is redrawn
+        // with every poll, which may fall between two separate reads.
+        List<Number> pointsAndValues = (List<Number>) script("const p = document.querySelector("
+                + "'#chart polyline[data-series=\"opened\"]'); return [p.points.numberOfItems, "
+                + "p.dataset.values.split(',').length];");
+        assertThat(pointsAndValues.get(0).intValue()).isEqualTo(pointsAndValues.get(1).intValue());
         assertThat(this.driver.findElement(By.id("legend")).getText()).contains("closed: connection-close");
     }
 
