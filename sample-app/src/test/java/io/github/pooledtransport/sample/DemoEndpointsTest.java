@@ -45,6 +45,17 @@ class DemoEndpointsTest {
     }
 
     @Test
+    void prometheusShowsThePoolMetersUnderTheirConventionalNames() {
+        post("/demo/good");
+        String scrape = client().get().uri("/actuator/prometheus").exchange().expectStatus().isOk()
+                .returnResult(String.class).getResponseBody();
+        assertThat(scrape).contains("transport_pool_opened_connections_total{", "transport_pool_reused_requests_total{",
+                "transport_pool_connections{", "transport_pool_acquire_seconds_count{",
+                "transport_pool_closed_connections_total{", "transport_connect_seconds_count{");
+        assertThat(scrape).doesNotContain("_connections_connections", "_requests_requests", "_total_total");
+    }
+
+    @Test
     void goodConfigurationOpensAtMostOneConnectionPerConcurrentCaller() {
         JsonNode result = post("/demo/good");
         assertThat(result.required("failed").asInt()).isZero();

@@ -16,13 +16,36 @@ import java.util.Map;
  * @param requests requests that asked the pool for a connection
  * @param closed connections closed, by reason; every reason is present
  * @param acquireTimeouts requests that gave up waiting for a connection after {@code acquireTimeout}
+ * @param replays requests sent again on a new connection after a reused one failed (Go's rules)
+ * @param cancellations calls stopped by {@code Call.cancel()} or an interrupt of their thread
+ * @param callTimeouts calls stopped by their {@code callTimeout}
  */
 public record PoolStats(int idle, int active, int dialing, int waiting, int peakActive, long opened, long reused,
-        long requests, Map<CloseReason, Long> closed, long acquireTimeouts) {
+        long requests, Map<CloseReason, Long> closed, long acquireTimeouts, long replays, long cancellations,
+        long callTimeouts) {
 
     /** Copies the map so the snapshot stays immutable. */
     public PoolStats {
         closed = Map.copyOf(closed);
+    }
+
+    /**
+     * Counts without replays and stopped calls, for tests and tools written before they were counted.
+     *
+     * @param idle connections in the pool
+     * @param active connections serving a request
+     * @param dialing connections being opened
+     * @param waiting requests queued for a connection
+     * @param peakActive the highest number of active connections seen
+     * @param opened connections opened
+     * @param reused requests served on a reused connection
+     * @param requests requests that asked the pool for a connection
+     * @param closed connections closed, by reason
+     * @param acquireTimeouts requests that gave up waiting for a connection
+     */
+    public PoolStats(int idle, int active, int dialing, int waiting, int peakActive, long opened, long reused,
+            long requests, Map<CloseReason, Long> closed, long acquireTimeouts) {
+        this(idle, active, dialing, waiting, peakActive, opened, reused, requests, closed, acquireTimeouts, 0, 0, 0);
     }
 
     /**

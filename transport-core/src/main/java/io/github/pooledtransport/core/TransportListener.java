@@ -18,14 +18,15 @@ import java.util.List;
  * failed.
  *
  * <p>Threads. Events may arrive on threads other than the caller's, and a listener must not keep per-request
- * state in thread-locals: {@code gotFirstResponseByte} comes from the transport's reader when a stuck upload is
- * watched for an early response; {@code putIdleConn} and {@code connectionClosed} come from whichever thread
- * ends the response (a thread that closes it, a {@code Call.cancel()}, the timer thread of a {@code callTimeout}
- * or {@code writeTimeout}, or the evictor). Durations a listener would measure between two events are measured
- * by the transport and passed in: {@link ConnectionInfo#waited()} for the wait for a connection and the
- * {@code elapsed} of {@link #connectDone(InetSocketAddress, IOException, java.time.Duration)} for a connect.
- * Events of one request never run concurrently with each other, except those of a response closed or
- * cancelled from another thread while it is read.
+ * state in thread-locals. {@code gotFirstResponseByte} comes from the transport's reader when a stuck upload is
+ * watched for an early response, and may then come before, or while, {@code wroteRequest} is delivered.
+ * {@code putIdleConn} and {@code connectionClosed} come from whichever thread ends the response: a thread that
+ * closes it, a {@code Call.cancel()}, the timer thread of a {@code callTimeout} or {@code writeTimeout}, or the
+ * evictor. Durations a listener would measure between two events are measured by the transport and passed in:
+ * {@link ConnectionInfo#waited()} for the wait for a connection and the {@code elapsed} of the
+ * keyed {@code dnsDone}, {@code connectDone} and {@code tlsHandshakeDone} for the steps of a dial. Apart from these two
+ * cases (a watched upload, a response ended from another thread), the events of one request do not run
+ * concurrently with each other.
  *
  * <p>Implementations must be fast and thread-safe. An exception thrown by a listener is caught and logged
  * once; it never breaks a request.
@@ -72,6 +73,21 @@ public interface TransportListener {
     }
 
     /**
+     * A lookup ended, for a host key, with how long it took; by default calls
+     * {@link #dnsDone(String, List, IOException)}.
+     *
+     * @param key the host key the lookup is for
+     * @param host the name looked up (the proxy's, when it is reached by name)
+     * @param addresses the addresses found, empty on failure
+     * @param error why it failed, or {@code null}
+     * @param elapsed how long the caller waited for it
+     */
+    default void dnsDone(HostKey key, String host, List<InetAddress> addresses, IOException error,
+            java.time.Duration elapsed) {
+        dnsDone(host, addresses, error);
+    }
+
+    /**
      * A TCP connect starts.
      *
      * @param address the address being dialed
@@ -89,15 +105,16 @@ public interface TransportListener {
     }
 
     /**
-     * A connection attempt ended, with how long it took; by default calls
-     * {@link #connectDone(InetSocketAddress, IOException)}. Override this one to time connects without keeping
-     * state between events.
+     * A connection attempt ended, for a host key, with how long it took; by default calls
+     * {@link #connectDone(InetSocketAddress, IOException)}. Override this one to time connects per host without
+     * keeping state between events (which may come from other threads).
      *
-     * @param address the address tried
+     * @param key the host key the connection is for
+     * @param address the address tried (the proxy's, when there is one)
      * @param error why it failed, or {@code null} when it connected
      * @param elapsed how long the attempt took
      */
-    default void connectDone(InetSocketAddress address, IOException error, java.time.Duration elapsed) {
+    default void connectDone(HostKey key, InetSocketAddress address, IOException error, java.time.Duration elapsed) {
         connectDone(address, error);
     }
 
@@ -118,6 +135,21 @@ public interface TransportListener {
      * @param error the failure, or {@code null}
      */
     default void tlsHandshakeDone(HostKey key, String protocol, String cipherSuite, IOException error) {
+    }
+
+    /**
+     * A TLS handshake ended, with how long it took; by default calls
+     * {@link #tlsHandshakeDone(HostKey, String, String, IOException)}.
+     *
+     * @param key the host key
+     * @param protocol the negotiated protocol, or {@code null} on failure
+     * @param cipherSuite the negotiated cipher suite, or {@code null} on failure
+     * @param error why it failed, or {@code null}
+     * @param elapsed how long the handshake took
+     */
+    default void tlsHandshakeDone(HostKey key, String protocol, String cipherSuite, IOException error,
+            java.time.Duration elapsed) {
+        tlsHandshakeDone(key, protocol, cipherSuite, error);
     }
 
     /**

@@ -1,9 +1,7 @@
 package io.github.pooledtransport.core.internal;
 
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -11,11 +9,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Where the transport blocks on behalf of a call, off the call's thread. Virtual threads where the JDK has them
- * (21+); on 17 two pools of daemon threads, apart so that one kind of wait never starves the other:
+ * (21+); on 17 two pools of daemon threads, apart so that one kind of wait never takes the other's threads:
  * <ul>
  * <li>{@link #LOOKUPS}: DNS lookups, so that a stopped call stops waiting for one even though the lookup itself
- * cannot be stopped (an abandoned lookup finishes in the background and fills the JDK's address cache). On 17,
- * {@value #LOOKUP_THREADS} threads; further lookups queue.</li>
+ * cannot be stopped (an abandoned lookup finishes in the background and fills the JDK's address cache). On 17, a
+ * thread per concurrent lookup, as when lookups ran on the callers' threads: one slow name never holds up
+ * another.</li>
  * <li>{@link #READERS}: the readers that hear a server's early response while an upload is stuck. On 17, up to
  * {@value #READER_THREADS} threads, one per stuck upload; beyond that an upload is not listened to until a
  * thread frees up, and its caller reads the response once it finished writing, as before.</li>
@@ -24,33 +23,28 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class BlockingTasks {
 
-    static final int LOOKUP_THREADS = 16;
-
     static final int READER_THREADS = 256;
 
-    static final ExecutorService LOOKUPS = create("pooled-transport-dns-", LOOKUP_THREADS, new LinkedBlockingQueue<>());
+    static final ExecutorService LOOKUPS = create("pooled-transport-dns-", Integer.MAX_VALUE, new SynchronousQueue<>());
 
     static final ExecutorService READERS = create("pooled-transport-reader-", READER_THREADS, new SynchronousQueue<>());
 
     private BlockingTasks() {
     }
 
-    private static ExecutorService create(String name, int threads, BlockingQueue<Runnable> queue) {
+    private static ExecutorService create(String name, int threads, SynchronousQueue<Runnable> queue) {
         try {
             // Java 21+: found by reflection, as the code is compiled for Java 17.
             return (ExecutorService) Executors.class.getMethod("newVirtualThreadPerTaskExecutor").invoke(null);
         }
         catch (ReflectiveOperationException | RuntimeException ex) {
             AtomicInteger ids = new AtomicInteger();
-            boolean queues = !(queue instanceof SynchronousQueue);
-            ThreadPoolExecutor pool = new ThreadPoolExecutor(queues ? threads : 0, threads, 60, TimeUnit.SECONDS, queue,
-                    runnable -> {
-                        Thread thread = new Thread(runnable, name + ids.incrementAndGet());
-                        thread.setDaemon(true);
-                        return thread;
-                    });
-            pool.allowCoreThreadTimeOut(queues);
-            return pool;
+            // No queue: a thread per task up to the bound, idle threads end after a minute.
+            return new ThreadPoolExecutor(0, threads, 60, TimeUnit.SECONDS, queue, runnable -> {
+                Thread thread = new Thread(runnable, name + ids.incrementAndGet());
+                thread.setDaemon(true);
+                return thread;
+            });
         }
     }
 }

@@ -67,6 +67,16 @@ public final class CallState {
 
     private boolean done;
 
+    /** Counts this call in its host's stats when it is stopped before it completed; set by {@link #start}. */
+    private volatile StopCounter counter;
+
+    /** Counts a stopped call. */
+    @FunctionalInterface
+    interface StopCounter {
+
+        void stopped(boolean timedOut);
+    }
+
     /**
      * Starts the call's clock when it has a limit.
      *
@@ -74,8 +84,9 @@ public final class CallState {
      * @param timeoutNanos the call timeout, 0 for none
      * @param source where the limit was set, for messages: {@code "callTimeout=500 ms"} and its origin
      */
-    void start(HostKey key, long timeoutNanos, String source) {
+    void start(HostKey key, long timeoutNanos, String source, StopCounter counter) {
         this.key = key;
+        this.counter = counter;
         if (timeoutNanos > 0) {
             this.timeout = Duration.ofNanos(timeoutNanos);
             this.timeoutSource = source;
@@ -105,8 +116,12 @@ public final class CallState {
             return;
         }
         Abort aborted = null;
+        StopCounter counted = null;
         this.lock.lock();
         try {
+            if (!this.done) {
+                counted = this.counter; // a call that completed before its stop is not a stopped call
+            }
             if (this.current != null && !this.aborted) {
                 this.aborted = true;
                 aborted = this.current;
@@ -118,6 +133,9 @@ public final class CallState {
         }
         if (aborted instanceof ClaimingAbort claiming) {
             claiming.giveUp();
+        }
+        if (counted != null) {
+            counted.stopped(why == Cause.CALL_TIMEOUT);
         }
     }
 
@@ -145,6 +163,15 @@ public final class CallState {
             this.lock.unlock();
         }
         throwIfStopped();
+    }
+
+    /**
+     * Names what the call does now, for messages, without looking for a stop.
+     *
+     * @param phase what the call does now
+     */
+    void label(String phase) {
+        this.phase = phase;
     }
 
     /**

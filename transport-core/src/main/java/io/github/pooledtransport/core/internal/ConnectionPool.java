@@ -299,6 +299,42 @@ public final class ConnectionPool {
         }
     }
 
+    /**
+     * Counts a request sent again after a reused connection failed.
+     *
+     * @param host the host pool
+     */
+    void countReplay(HostPool host) {
+        this.lock.lock();
+        try {
+            host.replays++;
+        }
+        finally {
+            this.lock.unlock();
+        }
+    }
+
+    /**
+     * Counts a call stopped before it completed.
+     *
+     * @param host the host pool
+     * @param timedOut whether its call timeout stopped it (else a cancel or an interrupt)
+     */
+    void countStopped(HostPool host, boolean timedOut) {
+        this.lock.lock();
+        try {
+            if (timedOut) {
+                host.callTimeouts++;
+            }
+            else {
+                host.cancellations++;
+            }
+        }
+        finally {
+            this.lock.unlock();
+        }
+    }
+
     private void cancelLocked(HostPool host, Waiter waiter) {
         waiter.cancelled = true;
         host.waiting--;
@@ -581,6 +617,9 @@ public final class ConnectionPool {
         long reused = 0;
         long requests = 0;
         long acquireTimeouts = 0;
+        long replays = 0;
+        long cancellations = 0;
+        long callTimeouts = 0;
         long[] closedTotals = new long[CloseReason.values().length];
         this.lock.lock();
         try {
@@ -595,6 +634,9 @@ public final class ConnectionPool {
                 reused += h.reused;
                 requests += h.requests;
                 acquireTimeouts += h.acquireTimeouts;
+                replays += h.replays;
+                cancellations += h.cancellations;
+                callTimeouts += h.callTimeouts;
                 for (int i = 0; i < closedTotals.length; i++) {
                     closedTotals[i] += h.closed[i];
                 }
@@ -604,7 +646,7 @@ public final class ConnectionPool {
             this.lock.unlock();
         }
         totalsOut[0] = new PoolStats(idle, active, dialing, waiting, peak, opened, reused, requests,
-                toMap(closedTotals), acquireTimeouts);
+                toMap(closedTotals), acquireTimeouts, replays, cancellations, callTimeouts);
         return result;
     }
 
@@ -630,7 +672,7 @@ public final class ConnectionPool {
 
     private static HostStats hostStatsLocked(HostPool h) {
         PoolStats stats = new PoolStats(h.idle, h.active, h.dialing, h.waiting, h.peakActive, h.opened, h.reused,
-                h.requests, toMap(h.closed), h.acquireTimeouts);
+                h.requests, toMap(h.closed), h.acquireTimeouts, h.replays, h.cancellations, h.callTimeouts);
         return new HostStats(h.key, stats, h.maxIdleConnsPerHost, h.maxConnsPerHost);
     }
 

@@ -220,12 +220,12 @@ final class Dialer {
                 call.enter("connecting to " + address.getAddress().getHostAddress(), () -> closeQuietly(dialing));
                 channel.socket().connect(address, (int) Math.max(perAddress > 0 ? 1 : 0, perAddress / 1_000_000));
                 configure(channel);
-                this.listener.connectDone(address, null, sinceNanos(connectStarted));
+                this.listener.connectDone(key, address, null, sinceNanos(connectStarted));
                 return channel;
             }
             catch (IOException ex) {
                 closeQuietly(channel);
-                this.listener.connectDone(address, ex, sinceNanos(connectStarted));
+                this.listener.connectDone(key, address, ex, sinceNanos(connectStarted));
                 TransportCancelledException stopped = call.stoppedFailure(ex);
                 if (stopped != null) {
                     throw stopped; // no other address: the call is over
@@ -234,7 +234,7 @@ final class Dialer {
             }
             catch (RuntimeException | Error ex) {
                 closeQuietly(channel);
-                this.listener.connectDone(address, unexpected(ex), sinceNanos(connectStarted));
+                this.listener.connectDone(key, address, unexpected(ex), sinceNanos(connectStarted));
                 throw ex;
             }
         }
@@ -247,24 +247,25 @@ final class Dialer {
 
     private List<InetAddress> resolve(HostKey key, String host, CallState call) throws IOException {
         this.listener.dnsStart(host);
+        long started = System.nanoTime();
         try {
             List<InetAddress> addresses = lookUp(host, call);
             if (addresses == null || addresses.isEmpty()) {
                 throw new UnknownHostException(host + ": no addresses");
             }
-            this.listener.dnsDone(host, addresses, null);
+            this.listener.dnsDone(key, host, addresses, null, sinceNanos(started));
             return addresses;
         }
         catch (UnknownHostException ex) {
-            this.listener.dnsDone(host, List.of(), ex);
+            this.listener.dnsDone(key, host, List.of(), ex, sinceNanos(started));
             throw new TransportException(key, "Cannot resolve host '" + host + "' for " + key, ex);
         }
         catch (TransportCancelledException ex) {
-            this.listener.dnsDone(host, List.of(), ex);
+            this.listener.dnsDone(key, host, List.of(), ex, sinceNanos(started));
             throw ex;
         }
         catch (RuntimeException | Error ex) {
-            this.listener.dnsDone(host, List.of(), unexpected(ex));
+            this.listener.dnsDone(key, host, List.of(), unexpected(ex), sinceNanos(started));
             throw ex;
         }
     }
@@ -343,6 +344,7 @@ final class Dialer {
         HostKey key = host.key;
         SSLContext context = (host.sslContext != null) ? host.sslContext : this.sslContext;
         this.listener.tlsHandshakeStart(key);
+        long started = System.nanoTime();
         if (this.config.insecureSkipTlsVerify() && this.insecureUseWarned.compareAndSet(false, true)) {
             logger.warn("TLS verification is OFF (insecureSkipTlsVerify): connecting to {} without checking its "
                     + "certificate or host name. Anyone on the network path can intercept this traffic.", key);
@@ -368,12 +370,12 @@ final class Dialer {
             ssl.startHandshake();
             ssl.setSoTimeout(0);
             this.listener.tlsHandshakeDone(key, ssl.getSession().getProtocol(), ssl.getSession().getCipherSuite(),
-                    null);
+                    null, sinceNanos(started));
             return ssl;
         }
         catch (IOException ex) {
             closeQuietly(ssl != null ? ssl : under);
-            this.listener.tlsHandshakeDone(key, null, null, ex);
+            this.listener.tlsHandshakeDone(key, null, null, ex, sinceNanos(started));
             TransportCancelledException stopped = call.stoppedFailure(ex);
             if (stopped != null) {
                 throw stopped;
@@ -390,7 +392,7 @@ final class Dialer {
             // A TLS provider, socket factory or trust manager that fails unexpectedly: the socket is still
             // closed and the handshake still ends for listeners; the exception itself goes up unchanged.
             closeQuietly(ssl != null ? ssl : under);
-            this.listener.tlsHandshakeDone(key, null, null, unexpected(ex));
+            this.listener.tlsHandshakeDone(key, null, null, unexpected(ex), sinceNanos(started));
             throw ex;
         }
     }

@@ -59,6 +59,12 @@ public final class HostPool {
 
     long acquireTimeouts;
 
+    long replays;
+
+    long cancellations;
+
+    long callTimeouts;
+
     final long[] closed = new long[CloseReason.values().length];
 
     /** Waiting requests in arrival order; cancelled ones are skipped when served. */

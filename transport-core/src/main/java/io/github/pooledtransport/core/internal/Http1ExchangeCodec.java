@@ -131,8 +131,8 @@ final class Http1ExchangeCodec implements ExchangeCodec {
         }
         // The watch ends here: nothing acts on the connection behind the caller's back after this.
         int watched = unwatch(conn, watch);
-        if (watched == UploadWatch.EARLY || (watched == UploadWatch.READER && writeFailed != null
-                && !callerBody && finalHeadHeard(watch))) {
+        if (!callerBody && (watched == UploadWatch.EARLY
+                || (watched == UploadWatch.READER && writeFailed != null && finalHeadHeard(watch)))) {
             // The server answered before it took the whole body: that answer is the response.
             this.listener.wroteRequest(key, writeFailed);
             lease.call.phase(CallPhases.AWAITING_HEAD);
@@ -150,9 +150,13 @@ final class Http1ExchangeCodec implements ExchangeCodec {
         }
         if (watched == UploadWatch.TIMED_OUT) {
             // The timer closed the socket just as the last write returned: the request cannot be trusted.
-            throw writeFailure(conn, key, new IOException("write timed out"), early, watched);
+            IOException timedOut = new IOException("write timed out");
+            this.listener.wroteRequest(key, timedOut);
+            throw writeFailure(conn, key, timedOut, early, watched);
         }
-        lease.call.phase(CallPhases.AWAITING_HEAD);
+        // Labelled before the event, so that a listener that sees it may rely on the label; a stop meanwhile is
+        // noticed by the next read (its socket is closed).
+        lease.call.label(CallPhases.AWAITING_HEAD);
         this.listener.wroteRequest(key, null);
         ClassicHttpResponse response;
         if (early != null) {
@@ -174,8 +178,7 @@ final class Http1ExchangeCodec implements ExchangeCodec {
      */
     private static boolean finalHeadHeard(UploadWatch watch) {
         try {
-            watch.head().get(WRITE_FAILURE_GRACE_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
-            return true;
+            return watch.head().get(WRITE_FAILURE_GRACE_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS) != null;
         }
         catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException ex) {
             return false;
@@ -220,9 +223,18 @@ final class Http1ExchangeCodec implements ExchangeCodec {
      */
     private ClassicHttpResponse readHeadsWhileWriting(Http1Connection conn, HostKey key) throws IOException {
         conn.in.perReadTimeout(0);
-        if (!conn.inBuffer.hasBufferedData() && conn.inBuffer.fillBuffer(conn.in) == -1) {
-            throw noResponse(key, CloseReason.SERVER_CLOSED,
-                    key + " closed the connection without sending a response", null);
+        try {
+            if (!conn.inBuffer.hasBufferedData() && conn.inBuffer.fillBuffer(conn.in) == -1) {
+                throw noResponse(key, CloseReason.SERVER_CLOSED,
+                        key + " closed the connection without sending a response", null);
+            }
+        }
+        catch (ExchangeFailure ex) {
+            throw ex;
+        }
+        catch (IOException ex) {
+            throw noResponse(key, CloseReason.ERROR, "Reading the response from " + key + " failed: "
+                    + ex.getMessage(), ex);
         }
         this.listener.gotFirstResponseByte(key);
         ClassicHttpResponse response;
@@ -238,8 +250,9 @@ final class Http1ExchangeCodec implements ExchangeCodec {
             Duration responseHeaderTimeout, ReadTimeout readTimeout) throws IOException {
         long limitNanos = !responseHeaderTimeout.isZero() ? responseHeaderTimeout.toNanos()
                 : readTimeout.millis() * 1_000_000L;
+        ClassicHttpResponse heard;
         try {
-            return (limitNanos > 0) ? watch.head().get(limitNanos, java.util.concurrent.TimeUnit.NANOSECONDS)
+            heard = (limitNanos > 0) ? watch.head().get(limitNanos, java.util.concurrent.TimeUnit.NANOSECONDS)
                     : watch.head().get();
         }
         catch (java.util.concurrent.TimeoutException ex) {
@@ -268,6 +281,8 @@ final class Http1ExchangeCodec implements ExchangeCodec {
             }
             throw new TransportException(key, "Reading the response head from " + key + " failed: " + cause, cause);
         }
+        // No reader could start: nothing was read, the caller reads the head itself.
+        return (heard != null) ? heard : readFinalHead(conn, key, responseHeaderTimeout, readTimeout);
     }
 
     /**

@@ -92,8 +92,20 @@ public class SafeListener implements TransportListener, PoolEvents {
     }
 
     @Override
-    public void connectDone(InetSocketAddress address, IOException error, java.time.Duration elapsed) {
-        each(l -> l.connectDone(address, error, elapsed));
+    public void connectDone(HostKey key, InetSocketAddress address, IOException error, java.time.Duration elapsed) {
+        each(l -> l.connectDone(key, address, error, elapsed));
+    }
+
+    @Override
+    public void dnsDone(HostKey key, String host, List<InetAddress> addresses, IOException error,
+            java.time.Duration elapsed) {
+        each(l -> l.dnsDone(key, host, addresses, error, elapsed));
+    }
+
+    @Override
+    public void tlsHandshakeDone(HostKey key, String protocol, String cipherSuite, IOException error,
+            java.time.Duration elapsed) {
+        each(l -> l.tlsHandshakeDone(key, protocol, cipherSuite, error, elapsed));
     }
 
     @Override
@@ -163,7 +175,18 @@ public class SafeListener implements TransportListener, PoolEvents {
         }
 
         @Override
-        public void connectDone(InetSocketAddress address, IOException error, java.time.Duration elapsed) {
+        public void connectDone(HostKey key, InetSocketAddress address, IOException error,
+                java.time.Duration elapsed) {
+        }
+
+        @Override
+        public void dnsDone(HostKey key, String host, List<InetAddress> addresses, IOException error,
+                java.time.Duration elapsed) {
+        }
+
+        @Override
+        public void tlsHandshakeDone(HostKey key, String protocol, String cipherSuite, IOException error,
+                java.time.Duration elapsed) {
         }
 
         @Override

@@ -154,14 +154,16 @@ public final class TransportEngine {
     /** Arms the call timeout that applies: the request's, else the host's override, else the transport's. */
     private void startClock(CallState call, HostKey key, HostPool host, RequestOptions options) {
         Duration requested = options.callTimeout();
+        CallState.StopCounter counter = timedOut -> this.pool.countStopped(host, timedOut);
         if (requested != null) {
-            call.start(key, requested.toNanos(), "callTimeout=" + requested.toMillis() + " ms (this request's option)");
+            call.start(key, requested.toNanos(), "callTimeout=" + requested.toMillis() + " ms (this request's option)",
+                    counter);
         }
         else if (host.callTimeoutNanos > 0) {
-            call.start(key, host.callTimeoutNanos, host.callTimeoutSource);
+            call.start(key, host.callTimeoutNanos, host.callTimeoutSource, counter);
         }
         else {
-            call.start(key, 0, null);
+            call.start(key, 0, null, counter);
         }
     }
 
@@ -170,9 +172,9 @@ public final class TransportEngine {
         HostKey key = host.key;
         call.throwIfStopped(); // cancelled before it ran: not even counted as a request
         this.listener.getConn(key);
-        long getConnAt = this.listener.isEmpty() ? 0 : System.nanoTime();
         boolean replay = false;
         while (true) {
+            long getConnAt = this.listener.isEmpty() ? 0 : System.nanoTime(); // a replay waits anew
             Lease lease = obtain(host, request, !replay, replay, call);
             Http1Connection conn = lease.connection;
             if (!this.listener.isEmpty()) {
@@ -196,6 +198,7 @@ public final class TransportEngine {
                     throw stopped; // never replayed
                 }
                 if (RetryPolicy.shouldReplay(failure, request, conn.isReused(), replay)) {
+                    this.pool.countReplay(host);
                     // The dead connection served nothing, so it does not count as reused.
                     lease.discardUnused(failure.closeReason);
                     replay = true;

@@ -119,7 +119,10 @@ final class UploadWatch implements Runnable {
         this.writeStarted = 0;
     }
 
-    /** @return the reader's outcome, or {@code null} when no reader was started */
+    /**
+     * @return the reader's outcome: the final head, or {@code null} when the reader could not start and read
+     *     nothing; {@code null} itself when no reader was started
+     */
     CompletableFuture<ClassicHttpResponse> head() {
         return this.head;
     }
@@ -176,10 +179,12 @@ final class UploadWatch implements Runnable {
         try {
             BlockingTasks.READERS.execute(() -> read(outcome));
         }
-        catch (RejectedExecutionException ex) {
-            // Every reader thread is busy: not listened to for now (the timer tries again); the caller reads the
-            // head itself unless a reader starts.
+        catch (RejectedExecutionException | Error ex) {
+            // No reader thread (every one busy, or none could be made): not listened to for now, and the timer
+            // tries again. Should the caller have taken the connection back meanwhile, believing a reader runs,
+            // the outcome tells it that none read anything: it reads the head itself.
             this.state.compareAndSet(READER, WATCHING);
+            outcome.complete(null);
         }
     }
 

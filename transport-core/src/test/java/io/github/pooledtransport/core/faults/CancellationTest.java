@@ -78,6 +78,7 @@ class CancellationTest {
             Outcome outcome = run(transport, Request.get(server.url("/waits")), stop,
                     () -> awaitStat(transport, s -> s.waiting() == 1));
             outcome.assertStopped(stop, "waiting for a connection");
+            assertCounted(transport, stop);
             assertThat(transport.stats().totals().waiting()).isZero();
             release.countDown();
             assertThat(holder.body().readAllBytes()).asString(StandardCharsets.ISO_8859_1).isEqualTo("abcd");
@@ -112,6 +113,7 @@ class CancellationTest {
             String url = server.url("/").replace("127.0.0.1", "localhost");
             Outcome outcome = run(transport, Request.get(url), stop, resolving::await);
             outcome.assertStopped(stop, "resolving localhost");
+            assertCounted(transport, stop);
             answer.countDown();
             assertThat(get(transport, url)).isEqualTo("resolved");
             assertCountsAddUp(transport);
@@ -137,6 +139,7 @@ class CancellationTest {
             Outcome outcome = run(transport, Request.get(scheme + "://127.0.0.1:" + unreachable.port() + "/"), stop,
                     connecting::await);
             outcome.assertStopped(stop, "connecting to 127.0.0.1");
+            assertCounted(transport, stop);
             assertCountsAddUp(transport);
             assertThat(transport.stats().totals().opened()).isZero();
         }
@@ -157,6 +160,7 @@ class CancellationTest {
             Outcome outcome = run(transport, Request.get("https://127.0.0.1:" + silent.port() + "/"), stop,
                     handshaking::await);
             outcome.assertStopped(stop, "TLS handshake");
+            assertCounted(transport, stop);
             assertThat(DialingFixtures.AcceptingServer.closedByClient(silent.nextAccepted())).isTrue();
             assertCountsAddUp(transport);
         }
@@ -202,6 +206,7 @@ class CancellationTest {
                     .post(RequestBody.of(big)).build();
             Outcome outcome = run(transport, upload, stop, headRead::await);
             outcome.assertStopped(stop, "writing the request");
+            assertCounted(transport, stop);
             assertThat(uploads.get()).as("not replayed").isEqualTo(1);
             assertCountsAddUp(transport);
             assertThat(transport.stats().totals().closed(CloseReason.CANCELLED)).isEqualTo(1);
@@ -251,6 +256,7 @@ class CancellationTest {
                 written.await();
             });
             outcome.assertStopped(stop, "waiting for the response head");
+            assertCounted(transport, stop);
             // A GET on a reused connection that failed would be replayed; a stopped one never is.
             assertThat(server.heads()).hasSize(2);
             assertThat(server.connections()).isEqualTo(1);
@@ -301,6 +307,7 @@ class CancellationTest {
                 body.read(new byte[100]); // blocks: 90 bytes never come
             });
             outcome.assertStopped(stop, "reading the response body");
+            assertCounted(transport, stop);
             assertThat(transport.stats().totals().closed(CloseReason.CANCELLED)).isEqualTo(1);
             assertCountsAddUp(transport);
             assertThat(get(transport, server.url("/after"))).isEqualTo("fine");
@@ -332,7 +339,9 @@ class CancellationTest {
                 written.await();
             });
             outcome.assertStopped(stop, "waiting for the response head");
+            assertCounted(transport, stop);
             assertThat(server.connections()).as("one replay, no more").isEqualTo(2);
+            assertThat(transport.stats().totals().replays()).isEqualTo(1);
             assertThat(server.heads()).hasSize(3);
             assertCountsAddUp(transport);
             assertThat(transport.stats().totals().closed(CloseReason.CANCELLED)).isEqualTo(1);
@@ -531,6 +540,13 @@ class CancellationTest {
         try (Response response = transport.roundTrip(Request.get(url))) {
             return new String(response.body().readAllBytes(), StandardCharsets.ISO_8859_1);
         }
+    }
+
+    /** The stop is counted once, as a cancellation or as a call timeout. */
+    private static void assertCounted(Transport transport, Stop stop) {
+        PoolStats totals = transport.stats().totals();
+        assertThat(totals.callTimeouts()).as("call timeouts").isEqualTo(stop == Stop.CALL_TIMEOUT ? 1 : 0);
+        assertThat(totals.cancellations()).as("cancellations").isEqualTo(stop == Stop.CALL_TIMEOUT ? 0 : 1);
     }
 
     /** Nothing active, dialing or waiting once the stopped call is over; closes add up to what was opened. */

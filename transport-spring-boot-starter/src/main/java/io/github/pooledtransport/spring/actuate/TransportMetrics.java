@@ -21,13 +21,23 @@ import io.github.pooledtransport.core.Transport;
 import io.github.pooledtransport.core.TransportListener;
 
 /**
- * Micrometer meters of the pool, registered per host the first time a request goes to it. Gauges and counters
- * read that host's counters ({@link Transport#hostStats}, O(1)), never walk connections. Hosts beyond the tag
- * limit share the host tag {@code other}. Acquire and dial timers come from the transport's events.
+ * Micrometer meters of the pool, named by Micrometer's conventions (dot-separated, the unit only in the base
+ * unit: connections are counted in {@code connections}, requests in {@code requests}), registered per host the
+ * first time a request goes to it. Gauges and counters read that host's counters ({@link Transport#hostStats},
+ * O(1)), never walk connections. Hosts beyond the tag limit share the host tag {@code other}. The timers record
+ * durations the transport measured and passes with its events; nothing is kept between events, which may come
+ * from other threads. Every meter is listed in {@code docs/actuator.md}.
  */
 public class TransportMetrics implements MeterBinder, TransportListener {
 
     static final String OTHER = "other";
+
+    static final String CONNECTIONS = "connections";
+
+    /** The host tag of transport-wide meters. */
+    static final String ALL_HOSTS = "all";
+
+    static final String REQUESTS = "requests";
 
     private final ObjectProvider<Transport> transport;
 
@@ -38,6 +48,8 @@ public class TransportMetrics implements MeterBinder, TransportListener {
     private volatile MeterRegistry registry;
 
     private volatile boolean otherRegistered;
+
+    private volatile boolean globalRegistered;
 
     /**
      * @param transport the shared transport, resolved when meters are read
@@ -79,11 +91,28 @@ public class TransportMetrics implements MeterBinder, TransportListener {
     }
 
     @Override
-    public void connectDone(java.net.InetSocketAddress address, java.io.IOException error,
+    public void dnsDone(HostKey key, String host, java.util.List<java.net.InetAddress> addresses,
+            java.io.IOException error, java.time.Duration elapsed) {
+        step("transport.dns", "Time to resolve a host name for a connection", key, error, elapsed);
+    }
+
+    @Override
+    public void connectDone(HostKey key, java.net.InetSocketAddress address, java.io.IOException error,
+            java.time.Duration elapsed) {
+        step("transport.connect", "Time to open a TCP connection, per address tried", key, error, elapsed);
+    }
+
+    @Override
+    public void tlsHandshakeDone(HostKey key, String protocol, String cipherSuite, java.io.IOException error,
+            java.time.Duration elapsed) {
+        step("transport.tls.handshake", "Time of a TLS handshake", key, error, elapsed);
+    }
+
+    private void step(String name, String description, HostKey key, java.io.IOException error,
             java.time.Duration elapsed) {
         MeterRegistry r = this.registry;
         if (r != null) {
-            Timer.builder("transport.pool.dial").description("Time to open a TCP connection")
+            Timer.builder(name).description(description).tag("host", hostTag(key))
                     .tag("outcome", (error == null) ? "success" : "error").register(r).record(elapsed);
         }
     }
@@ -104,44 +133,77 @@ public class TransportMetrics implements MeterBinder, TransportListener {
                 tag = (this.hostTags.size() < this.maxHostTags) ? key.toString() : OTHER;
                 this.hostTags.put(key, tag);
                 if (!tag.equals(OTHER)) {
-                    register(r, Tags.of("host", tag), transport -> transport.hostStats(key));
+                    register(r, Tags.of("host", tag), transport -> transport.hostStats(key), true);
                 }
                 else if (!this.otherRegistered) {
                     this.otherRegistered = true;
-                    register(r, Tags.of("host", OTHER), this::otherStats);
+                    register(r, Tags.of("host", OTHER), this::otherStats, false);
                 }
             }
             return tag;
         }
     }
 
-    private void register(MeterRegistry r, Tags tags, java.util.function.Function<Transport, Object> source) {
-        gauge(r, "transport.pool.connections", "Connections by state", tags.and("state", "idle"), source,
-                s -> s.idle());
-        gauge(r, "transport.pool.connections", "Connections by state", tags.and("state", "active"), source,
-                s -> s.active());
-        gauge(r, "transport.pool.connections", "Connections by state", tags.and("state", "dialing"), source,
-                s -> s.dialing());
-        gauge(r, "transport.pool.waiting", "Requests waiting for a connection", tags, source, s -> s.waiting());
-        counter(r, "transport.pool.connections.opened", "Connections opened", tags, source, s -> s.opened());
-        counter(r, "transport.pool.connections.reused", "Requests served on a reused connection", tags, source,
-                s -> s.reused());
+    private void register(MeterRegistry r, Tags tags, java.util.function.Function<Transport, Object> source,
+            boolean oneHost) {
+        if (!this.globalRegistered) {
+            this.globalRegistered = true;
+            // The transport-wide idle cap, beside the per-host limits; "all" is never a host key.
+            Gauge.builder("transport.pool.limit", this, m -> {
+                Transport t = m.transport.getIfAvailable();
+                return (t != null) ? t.config().maxIdleConns() : Double.NaN;
+            }).description("A limit of the host's pool").baseUnit(CONNECTIONS)
+                    .tags(Tags.of("host", ALL_HOSTS, "limit", "max-idle-conns")).register(r);
+        }
+        gauge(r, "transport.pool.connections", "Connections by state", CONNECTIONS, tags.and("state", "idle"),
+                source, s -> s.idle());
+        gauge(r, "transport.pool.connections", "Connections by state", CONNECTIONS, tags.and("state", "active"),
+                source, s -> s.active());
+        gauge(r, "transport.pool.connections", "Connections by state", CONNECTIONS, tags.and("state", "dialing"),
+                source, s -> s.dialing());
+        gauge(r, "transport.pool.waiting", "Requests waiting for a connection", REQUESTS, tags, source,
+                s -> s.waiting());
+        counter(r, "transport.pool.opened", "Connections opened", CONNECTIONS, tags, source, s -> s.opened());
+        counter(r, "transport.pool.reused", "Requests served on a connection that served one before", REQUESTS,
+                tags, source, s -> s.reused());
         for (CloseReason reason : CloseReason.values()) {
-            counter(r, "transport.pool.connections.closed", "Connections closed, by reason",
+            counter(r, "transport.pool.closed", "Connections closed, by reason", CONNECTIONS,
                     tags.and("reason", reason.code()), source, s -> s.closed(reason));
+        }
+        counter(r, "transport.pool.acquire.timeouts", "Requests that gave up waiting for a connection", REQUESTS,
+                tags, source, s -> s.acquireTimeouts());
+        counter(r, "transport.replays", "Requests sent again after a reused connection failed", REQUESTS, tags,
+                source, s -> s.replays());
+        counter(r, "transport.cancellations", "Calls cancelled or interrupted before they completed", REQUESTS,
+                tags, source, s -> s.cancellations());
+        counter(r, "transport.call.timeouts", "Calls stopped by their call timeout", REQUESTS, tags, source,
+                s -> s.callTimeouts());
+        if (oneHost) {
+            limit(r, tags.and("limit", "max-conns-per-host"), source, h -> h.maxConnsPerHost());
+            limit(r, tags.and("limit", "max-idle-conns-per-host"), source, h -> h.maxIdleConnsPerHost());
         }
     }
 
-    private void gauge(MeterRegistry r, String name, String description, Tags tags,
+    /** A host's limits, as configured or overridden for it; 0 means none (see docs/configuration.md). */
+    private void limit(MeterRegistry r, Tags tags, java.util.function.Function<Transport, Object> source,
+            ToDoubleFunction<HostStats> value) {
+        Gauge.builder("transport.pool.limit", this, m -> {
+            Transport t = m.transport.getIfAvailable();
+            Object stats = (t != null) ? source.apply(t) : null;
+            return (stats instanceof HostStats h) ? value.applyAsDouble(h) : Double.NaN;
+        }).description("A limit of the host's pool").baseUnit(CONNECTIONS).tags(tags).register(r);
+    }
+
+    private void gauge(MeterRegistry r, String name, String description, String unit, Tags tags,
             java.util.function.Function<Transport, Object> source, ToDoubleFunction<PoolStats> value) {
-        Gauge.builder(name, this, m -> m.read(source, value)).description(description).baseUnit("connections")
+        Gauge.builder(name, this, m -> m.read(source, value)).description(description).baseUnit(unit)
                 .tags(tags).register(r);
     }
 
-    private void counter(MeterRegistry r, String name, String description, Tags tags,
+    private void counter(MeterRegistry r, String name, String description, String unit, Tags tags,
             java.util.function.Function<Transport, Object> source, ToDoubleFunction<PoolStats> value) {
         FunctionCounter.builder(name, this, m -> m.read(source, value)).description(description)
-                .baseUnit("connections").tags(tags).register(r);
+                .baseUnit(unit).tags(tags).register(r);
     }
 
     private double read(java.util.function.Function<Transport, Object> source, ToDoubleFunction<PoolStats> value) {
@@ -164,6 +226,10 @@ public class TransportMetrics implements MeterBinder, TransportListener {
         int waiting = 0;
         long opened = 0;
         long reused = 0;
+        long acquireTimeouts = 0;
+        long replays = 0;
+        long cancellations = 0;
+        long callTimeouts = 0;
         Map<CloseReason, Long> closed = new java.util.EnumMap<>(CloseReason.class);
         for (HostStats h : t.stats().hosts()) {
             if (OTHER.equals(this.hostTags.get(h.key()))) {
@@ -174,9 +240,14 @@ public class TransportMetrics implements MeterBinder, TransportListener {
                 waiting += s.waiting();
                 opened += s.opened();
                 reused += s.reused();
+                acquireTimeouts += s.acquireTimeouts();
+                replays += s.replays();
+                cancellations += s.cancellations();
+                callTimeouts += s.callTimeouts();
                 s.closed().forEach((reason, n) -> closed.merge(reason, n, Long::sum));
             }
         }
-        return new PoolStats(idle, active, dialing, waiting, 0, opened, reused, 0, closed, 0);
+        return new PoolStats(idle, active, dialing, waiting, 0, opened, reused, 0, closed, acquireTimeouts, replays,
+                cancellations, callTimeouts);
     }
 }

@@ -14,8 +14,11 @@ import io.github.pooledtransport.core.Transport;
 import io.github.pooledtransport.spring.actuate.TransportMetrics;
 
 /**
- * Micrometer meters of the pool: {@code transport.pool.connections} (state, host), {@code transport.pool.waiting},
- * {@code transport.pool.connections.opened|reused|closed} and timers {@code transport.pool.acquire|dial}.
+ * Micrometer meters of the pool: gauges {@code transport.pool.connections} (state, host),
+ * {@code transport.pool.waiting} and {@code transport.pool.limit}, counters {@code transport.pool.opened|reused|closed},
+ * {@code transport.pool.acquire.timeouts}, {@code transport.replays}, {@code transport.cancellations},
+ * {@code transport.call.timeouts}, and timers {@code transport.pool.acquire}, {@code transport.dns},
+ * {@code transport.connect} and {@code transport.tls.handshake}; see {@code docs/actuator.md}.
  */
 @AutoConfiguration(afterName = {
         "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",

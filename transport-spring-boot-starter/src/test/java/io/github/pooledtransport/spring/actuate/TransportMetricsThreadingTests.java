@@ -48,10 +48,12 @@ class TransportMetricsThreadingTests {
     void dialTimeIsTheElapsedTimeOfTheConnectWhateverThreadReportsIt() throws Exception {
         InetSocketAddress address = new InetSocketAddress("127.0.0.1", 8080);
         this.metrics.connectStart(address);
-        Thread other = new Thread(() -> this.metrics.connectDone(address, null, Duration.ofMillis(40)));
+        HostKey key = HostKey.of(java.net.URI.create("http://127.0.0.1:8080/"));
+        Thread other = new Thread(() -> this.metrics.connectDone(key, address, null, Duration.ofMillis(40)));
         other.start();
         other.join();
-        Timer dial = this.registry.get("transport.pool.dial").tag("outcome", "success").timer();
+        Timer dial = this.registry.get("transport.connect").tag("host", key.toString()).tag("outcome", "success")
+                .timer();
         assertThat(dial.count()).isEqualTo(1);
         assertThat(dial.totalTime(TimeUnit.MILLISECONDS)).isEqualTo(40.0);
     }

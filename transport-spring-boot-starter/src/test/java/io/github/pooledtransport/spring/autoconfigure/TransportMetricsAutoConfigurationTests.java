@@ -101,7 +101,7 @@ class TransportMetricsAutoConfigurationTests {
         this.withRegistry.run(context -> {
             get(context, server);
             MeterRegistry registry = context.getBean(MeterRegistry.class);
-            assertThat(registry.get("transport.pool.connections.opened").tag("host", host(server)).functionCounter()
+            assertThat(registry.get("transport.pool.opened").tag("host", host(server)).functionCounter()
                     .count()).isEqualTo(1.0);
         });
     }
@@ -123,7 +123,7 @@ class TransportMetricsAutoConfigurationTests {
         MockWebServer server = server();
         this.withRegistry.run(context -> {
             get(context, server);
-            Timer dial = context.getBean(MeterRegistry.class).find("transport.pool.dial").tag("outcome", "success")
+            Timer dial = context.getBean(MeterRegistry.class).find("transport.connect").tag("outcome", "success")
                     .timer();
             assertThat(dial).isNotNull();
             assertThat(dial.count()).isEqualTo(1);
@@ -158,7 +158,7 @@ class TransportMetricsAutoConfigurationTests {
             MeterRegistry registry = context.getBean(MeterRegistry.class);
             assertThat(registry.get("transport.pool.connections").tag("host", "other").tag("state", "idle").gauge()
                     .value()).isEqualTo(2.0);
-            assertThat(registry.get("transport.pool.connections.opened").tag("host", "other").functionCounter()
+            assertThat(registry.get("transport.pool.opened").tag("host", "other").functionCounter()
                     .count()).isEqualTo(2.0);
         });
     }
@@ -170,5 +170,70 @@ class TransportMetricsAutoConfigurationTests {
                     .stream().toList();
             assertThat(meters).isEmpty();
         });
+    }
+
+    @Test
+    void noMeterNameCarriesItsUnit() throws IOException {
+        MockWebServer server = server();
+        this.withRegistry.run(context -> {
+            get(context, server);
+            List<Meter> meters = context.getBean(MeterRegistry.class).getMeters().stream()
+                    .filter(m -> m.getId().getName().startsWith("transport.")).toList();
+            assertThat(meters).hasSizeGreaterThan(20);
+            for (Meter meter : meters) {
+                String name = meter.getId().getName();
+                String unit = meter.getId().getBaseUnit();
+                List<String> words = List.of(name.split("\\."));
+                assertThat(unit).as(name + " has a base unit").isNotNull();
+                // As Prometheus renders it: the unit is appended unless the name already ends with it
+                // (transport_pool_opened_connections_total, transport_pool_connections).
+                List<String> rendered = new ArrayList<>(words);
+                if (!words.get(words.size() - 1).equals(unit)) {
+                    rendered.add(unit);
+                }
+                assertThat(java.util.Collections.frequency(rendered, unit)).as(name + " (unit " + unit + ")")
+                        .isEqualTo(1);
+                assertThat(words).as(name).doesNotContain("total", "count");
+            }
+        });
+    }
+
+    @Test
+    void requestsAndConnectionsAreCountedInTheirOwnUnits() throws IOException {
+        MockWebServer server = server();
+        this.withRegistry.run(context -> {
+            get(context, server);
+            MeterRegistry registry = context.getBean(MeterRegistry.class);
+            assertThat(registry.get("transport.pool.opened").functionCounter().getId().getBaseUnit())
+                    .isEqualTo("connections");
+            assertThat(registry.get("transport.pool.reused").functionCounter().getId().getBaseUnit())
+                    .isEqualTo("requests");
+            assertThat(registry.get("transport.pool.waiting").gauge().getId().getBaseUnit()).isEqualTo("requests");
+            for (String counter : List.of("transport.pool.acquire.timeouts", "transport.replays",
+                    "transport.cancellations", "transport.call.timeouts")) {
+                assertThat(registry.get(counter).tag("host", host(server)).functionCounter().count()).as(counter)
+                        .isZero();
+            }
+        });
+    }
+
+    @Test
+    void limitsAreGaugesPerHostWithTheirOverrides() throws IOException {
+        MockWebServer server = server();
+        String override = "transport.hosts[127.0.0.1:" + server.getPort() + "].max-conns-per-host";
+        this.withRegistry.withPropertyValues("transport.max-idle-conns-per-host=7")
+                .withInitializer(context -> context.getEnvironment().getPropertySources().addFirst(
+                        new org.springframework.core.env.MapPropertySource("override",
+                                java.util.Map.of(override, "3"))))
+                .run(context -> {
+                    get(context, server);
+                    MeterRegistry registry = context.getBean(MeterRegistry.class);
+                    assertThat(registry.get("transport.pool.limit").tag("host", host(server))
+                            .tag("limit", "max-conns-per-host").gauge().value()).isEqualTo(3.0);
+                    assertThat(registry.get("transport.pool.limit").tag("host", host(server))
+                            .tag("limit", "max-idle-conns-per-host").gauge().value()).isEqualTo(7.0);
+                    assertThat(registry.get("transport.pool.limit").tag("host", "all")
+                            .tag("limit", "max-idle-conns").gauge().value()).isEqualTo(1024.0);
+                });
     }
 }

@@ -72,7 +72,7 @@ class PoolMetricsEndpointIntegrationTest {
     @Test
     void openedConnectionsCounterCountsThreeConnections() {
         JsonNode metric = WebTestSupport.getJson(WebTestSupport.appClient(this.port),
-                "/actuator/metrics/transport.pool.connections.opened");
+                "/actuator/metrics/transport.pool.opened");
 
         assertThat(value(metric, "COUNT")).isEqualTo(CONCURRENT);
     }
