@@ -223,20 +223,7 @@ final class Http1ExchangeCodec implements ExchangeCodec {
      */
     private ClassicHttpResponse readHeadsWhileWriting(Http1Connection conn, HostKey key) throws IOException {
         conn.in.perReadTimeout(0);
-        try {
-            if (!conn.inBuffer.hasBufferedData() && conn.inBuffer.fillBuffer(conn.in) == -1) {
-                throw noResponse(key, CloseReason.SERVER_CLOSED,
-                        key + " closed the connection without sending a response", null);
-            }
-        }
-        catch (ExchangeFailure ex) {
-            throw ex;
-        }
-        catch (IOException ex) {
-            throw noResponse(key, CloseReason.ERROR, "Reading the response from " + key + " failed: "
-                    + ex.getMessage(), ex);
-        }
-        this.listener.gotFirstResponseByte(key);
+        awaitFirstByte(conn, key, Duration.ZERO, this.defaultReadTimeout); // no timeout: never a head timeout
         ClassicHttpResponse response;
         do {
             response = parseHead(conn, key, Duration.ZERO, this.defaultReadTimeout);
@@ -419,6 +406,21 @@ final class Http1ExchangeCodec implements ExchangeCodec {
     private ClassicHttpResponse readFinalHead(Http1Connection conn, HostKey key, Duration responseHeaderTimeout,
             ReadTimeout readTimeout) throws IOException {
         startHeadClock(conn, responseHeaderTimeout, readTimeout);
+        awaitFirstByte(conn, key, responseHeaderTimeout, readTimeout);
+        ClassicHttpResponse response;
+        do {
+            response = parseHead(conn, key, responseHeaderTimeout, readTimeout);
+        }
+        while (isInterim(response));
+        return response;
+    }
+
+    /**
+     * Waits for the response's first byte. A close or a failure before it is a failure with no response byte,
+     * which the retry policy may replay; a timeout names the setting that applied.
+     */
+    private void awaitFirstByte(Http1Connection conn, HostKey key, Duration responseHeaderTimeout,
+            ReadTimeout readTimeout) throws IOException {
         try {
             if (!conn.inBuffer.hasBufferedData() && conn.inBuffer.fillBuffer(conn.in) == -1) {
                 throw noResponse(key, CloseReason.SERVER_CLOSED,
@@ -436,12 +438,6 @@ final class Http1ExchangeCodec implements ExchangeCodec {
                     + ex.getMessage(), ex);
         }
         this.listener.gotFirstResponseByte(key);
-        ClassicHttpResponse response;
-        do {
-            response = parseHead(conn, key, responseHeaderTimeout, readTimeout);
-        }
-        while (isInterim(response));
-        return response;
     }
 
     private static ExchangeFailure noResponse(HostKey key, CloseReason reason, String message, IOException cause) {

@@ -169,24 +169,8 @@ class CancellationTest {
     // --- the exchange ---------------------------------------------------------------------------------------
 
     @ParameterizedTest
-    @EnumSource(Mode.class)
-    void cancelStopsAStalledUpload(Mode mode) throws Exception {
-        stalledUpload(mode, Stop.CANCEL);
-    }
-
-    @ParameterizedTest
-    @EnumSource(Mode.class)
-    void callTimeoutStopsAStalledUpload(Mode mode) throws Exception {
-        stalledUpload(mode, Stop.CALL_TIMEOUT);
-    }
-
-    @ParameterizedTest
-    @EnumSource(Mode.class)
-    void interruptStopsAStalledUpload(Mode mode) throws Exception {
-        stalledUpload(mode, Stop.INTERRUPT);
-    }
-
-    private void stalledUpload(Mode mode, Stop stop) throws Exception {
+    @org.junit.jupiter.params.provider.MethodSource("stopsAndModes")
+    void stopsAStalledUpload(Mode mode, Stop stop) throws Exception {
         CountDownLatch headRead = new CountDownLatch(1);
         CountDownLatch testOver = new CountDownLatch(1);
         java.util.concurrent.atomic.AtomicInteger uploads = new java.util.concurrent.atomic.AtomicInteger();
@@ -218,24 +202,8 @@ class CancellationTest {
     }
 
     @ParameterizedTest
-    @EnumSource(Mode.class)
-    void cancelStopsAStalledResponseHeadOnAReusedConnectionWithoutReplay(Mode mode) throws Exception {
-        stalledHead(mode, Stop.CANCEL);
-    }
-
-    @ParameterizedTest
-    @EnumSource(Mode.class)
-    void callTimeoutStopsAStalledResponseHeadWithoutReplay(Mode mode) throws Exception {
-        stalledHead(mode, Stop.CALL_TIMEOUT);
-    }
-
-    @ParameterizedTest
-    @EnumSource(Mode.class)
-    void interruptStopsAStalledResponseHeadWithoutReplay(Mode mode) throws Exception {
-        stalledHead(mode, Stop.INTERRUPT);
-    }
-
-    private void stalledHead(Mode mode, Stop stop) throws Exception {
+    @org.junit.jupiter.params.provider.MethodSource("stopsAndModes")
+    void stopsAStalledResponseHeadOnAReusedConnectionWithoutReplay(Mode mode, Stop stop) throws Exception {
         CountDownLatch stalled = new CountDownLatch(1);
         CountDownLatch written = wroteRequests(2);
         try (HostileServer server = new HostileServer(mode, peer -> {
@@ -269,24 +237,8 @@ class CancellationTest {
     }
 
     @ParameterizedTest
-    @EnumSource(Mode.class)
-    void cancelStopsAStalledBodyRead(Mode mode) throws Exception {
-        stalledBody(mode, Stop.CANCEL);
-    }
-
-    @ParameterizedTest
-    @EnumSource(Mode.class)
-    void callTimeoutStopsAStalledBodyRead(Mode mode) throws Exception {
-        stalledBody(mode, Stop.CALL_TIMEOUT);
-    }
-
-    @ParameterizedTest
-    @EnumSource(Mode.class)
-    void interruptStopsAStalledBodyRead(Mode mode) throws Exception {
-        stalledBody(mode, Stop.INTERRUPT);
-    }
-
-    private void stalledBody(Mode mode, Stop stop) throws Exception {
+    @org.junit.jupiter.params.provider.MethodSource("stopsAndModes")
+    void stopsAStalledBodyRead(Mode mode, Stop stop) throws Exception {
         try (HostileServer server = new HostileServer(mode, peer -> {
             String head;
             while ((head = peer.readRequest()) != null) {
