@@ -1,5 +1,7 @@
 package io.github.pooledtransport.core.internal;
 
+import java.io.IOException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.SynchronousQueue;
@@ -30,6 +32,27 @@ final class BlockingTasks {
     static final ExecutorService READERS = create("pooled-transport-reader-", READER_THREADS, new SynchronousQueue<>());
 
     private BlockingTasks() {
+    }
+
+    /**
+     * The failure of a task, as the task threw it: an {@code IOException} to throw, runtime exceptions and errors
+     * thrown from here unchanged.
+     *
+     * @param failed the task's failure
+     * @return the {@code IOException} to throw
+     */
+    static IOException rethrow(ExecutionException failed) {
+        Throwable cause = failed.getCause();
+        if (cause instanceof IOException io) {
+            return io;
+        }
+        if (cause instanceof RuntimeException runtime) {
+            throw runtime;
+        }
+        if (cause instanceof Error error) {
+            throw error;
+        }
+        return new IOException(cause); // a checked exception thrown sneakily
     }
 
     private static ExecutorService create(String name, int threads, SynchronousQueue<Runnable> queue) {

@@ -193,14 +193,18 @@ public final class CallState {
     boolean leave() {
         this.lock.lock();
         try {
-            boolean wasAborted = this.aborted;
-            this.current = null;
-            this.aborted = false;
-            return wasAborted;
+            return leaveLocked();
         }
         finally {
             this.lock.unlock();
         }
+    }
+
+    private boolean leaveLocked() {
+        boolean wasAborted = this.aborted;
+        this.current = null;
+        this.aborted = false;
+        return wasAborted;
     }
 
     /**
@@ -211,9 +215,7 @@ public final class CallState {
     boolean finish() {
         this.lock.lock();
         try {
-            boolean wasAborted = this.aborted;
-            this.current = null;
-            this.aborted = false;
+            boolean wasAborted = leaveLocked();
             this.done = true;
             if (this.timer != null) {
                 this.timer.cancel(false);

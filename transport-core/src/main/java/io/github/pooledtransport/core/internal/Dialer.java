@@ -286,13 +286,7 @@ final class Dialer {
             return lookup.get();
         }
         catch (java.util.concurrent.ExecutionException ex) {
-            if (ex.getCause() instanceof IOException io) {
-                throw io;
-            }
-            if (ex.getCause() instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            throw (Error) ex.getCause();
+            throw BlockingTasks.rethrow(ex);
         }
         catch (java.util.concurrent.CancellationException ex) {
             throw call.cancelled(null);

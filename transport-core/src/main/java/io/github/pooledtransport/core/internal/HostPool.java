@@ -39,6 +39,9 @@ public final class HostPool {
     /** Where {@link #callTimeoutNanos} comes from, for messages: "callTimeout=500 ms" and its origin. */
     String callTimeoutSource;
 
+    /** Counts this host's stopped calls; made once with the host, not per call. */
+    CallState.StopCounter stopCounter;
+
     PooledConnection idleHead;
 
     PooledConnection idleTail;

@@ -19,7 +19,7 @@ import io.github.pooledtransport.core.CloseReason;
  * A persistent HTTP/1.1 connection: its socket and the buffers, parser and writer that every request on it
  * reuses, so a request on a pooled connection allocates no buffers.
  */
-public final class Http1Connection extends PooledConnection {
+public final class Http1Connection extends PooledConnection implements CallState.Abort {
 
     final Socket socket;
 
@@ -172,6 +172,12 @@ public final class Http1Connection extends PooledConnection {
      * itself when the connection is released.
      */
     void abortTransport() {
+        abort();
+    }
+
+    /** As {@link #abortTransport()}: what a stop of the call using this connection does to it. */
+    @Override
+    public void abort() {
         try {
             if (this.channel != null) {
                 this.channel.close();

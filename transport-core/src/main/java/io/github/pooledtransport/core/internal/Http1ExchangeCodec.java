@@ -256,17 +256,7 @@ final class Http1ExchangeCodec implements ExchangeCodec {
             throw interrupted;
         }
         catch (java.util.concurrent.ExecutionException ex) {
-            Throwable cause = ex.getCause();
-            if (cause instanceof IOException io) {
-                throw io;
-            }
-            if (cause instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            if (cause instanceof Error error) {
-                throw error;
-            }
-            throw new TransportException(key, "Reading the response head from " + key + " failed: " + cause, cause);
+            throw BlockingTasks.rethrow(ex);
         }
         // No reader could start: nothing was read, the caller reads the head itself.
         return (heard != null) ? heard : readFinalHead(conn, key, responseHeaderTimeout, readTimeout);

@@ -111,6 +111,7 @@ public final class TransportEngine {
         host.callTimeoutNanos = callTimeout.toNanos();
         host.callTimeoutSource = "callTimeout=" + callTimeout.toMillis() + " ms"
                 + ((o.callTimeout() != null) ? " (this host's override)" : "");
+        host.stopCounter = timedOut -> this.pool.countStopped(host, timedOut);
         return host;
     }
 
@@ -154,7 +155,7 @@ public final class TransportEngine {
     /** Arms the call timeout that applies: the request's, else the host's override, else the transport's. */
     private void startClock(CallState call, HostKey key, HostPool host, RequestOptions options) {
         Duration requested = options.callTimeout();
-        CallState.StopCounter counter = timedOut -> this.pool.countStopped(host, timedOut);
+        CallState.StopCounter counter = host.stopCounter;
         if (requested != null) {
             call.start(key, requested.toNanos(), "callTimeout=" + requested.toMillis() + " ms (this request's option)",
                     counter);
@@ -182,7 +183,7 @@ public final class TransportEngine {
                         Duration.ofNanos(conn.lastIdleNanos), Duration.ofNanos(System.nanoTime() - getConnAt)));
             }
             try {
-                call.enter(CallPhases.WRITING, conn::abortTransport);
+                call.enter(CallPhases.WRITING, conn);
             }
             catch (IOException ex) {
                 lease.finish(null); // stopped before the exchange began: the connection is as it was

@@ -82,7 +82,7 @@ class CancellationTest {
             assertThat(transport.stats().totals().waiting()).isZero();
             release.countDown();
             assertThat(holder.body().readAllBytes()).asString(StandardCharsets.ISO_8859_1).isEqualTo("abcd");
-            assertThat(get(transport, server.url("/after"))).isEqualTo("next");
+            assertThat(HostileServer.get(transport, server.url("/after"))).isEqualTo("next");
             assertCountsAddUp(transport);
             assertThat(server.connections()).isEqualTo(1);
         }
@@ -115,7 +115,7 @@ class CancellationTest {
             outcome.assertStopped(stop, "resolving localhost");
             assertCounted(transport, stop);
             answer.countDown();
-            assertThat(get(transport, url)).isEqualTo("resolved");
+            assertThat(HostileServer.get(transport, url)).isEqualTo("resolved");
             assertCountsAddUp(transport);
         }
     }
@@ -175,7 +175,7 @@ class CancellationTest {
         CountDownLatch testOver = new CountDownLatch(1);
         java.util.concurrent.atomic.AtomicInteger uploads = new java.util.concurrent.atomic.AtomicInteger();
         try (HostileServer server = new HostileServer(mode, peer -> {
-            String head = readHeadOnly(peer);
+            String head = peer.readHead();
             if (head.startsWith("POST")) {
                 uploads.incrementAndGet();
                 headRead.countDown();
@@ -194,7 +194,7 @@ class CancellationTest {
             assertThat(uploads.get()).as("not replayed").isEqualTo(1);
             assertCountsAddUp(transport);
             assertThat(transport.stats().totals().closed(CloseReason.CANCELLED)).isEqualTo(1);
-            assertThat(get(transport, server.url("/after"))).isEqualTo("fine");
+            assertThat(HostileServer.get(transport, server.url("/after"))).isEqualTo("fine");
         }
         finally {
             testOver.countDown();
@@ -217,7 +217,7 @@ class CancellationTest {
                 peer.write(HostileServer.ok("fine"));
             }
         }); Transport transport = new Transport(HostileServer.clientConfig().listener(listener(written)).build())) {
-            assertThat(get(transport, server.url("/first"))).isEqualTo("fine"); // the stalled GET goes on a reused one
+            assertThat(HostileServer.get(transport, server.url("/first"))).isEqualTo("fine"); // the stalled GET goes on a reused one
             // The server has the request and the client knows it wrote it all: now it waits for the head.
             Outcome outcome = run(transport, Request.get(server.url("/stall")), stop, () -> {
                 stalled.await();
@@ -232,7 +232,7 @@ class CancellationTest {
             assertThat(totals.closed(CloseReason.CANCELLED)).isEqualTo(1);
             assertThat(totals.closed(CloseReason.SERVER_CLOSED)).isZero();
             assertCountsAddUp(transport);
-            assertThat(get(transport, server.url("/after"))).isEqualTo("fine");
+            assertThat(HostileServer.get(transport, server.url("/after"))).isEqualTo("fine");
         }
     }
 
@@ -262,7 +262,7 @@ class CancellationTest {
             assertCounted(transport, stop);
             assertThat(transport.stats().totals().closed(CloseReason.CANCELLED)).isEqualTo(1);
             assertCountsAddUp(transport);
-            assertThat(get(transport, server.url("/after"))).isEqualTo("fine");
+            assertThat(HostileServer.get(transport, server.url("/after"))).isEqualTo("fine");
         }
     }
 
@@ -285,7 +285,7 @@ class CancellationTest {
                 peer.write(HostileServer.ok("fine"));
             }
         }); Transport transport = new Transport(HostileServer.clientConfig().listener(listener(written)).build())) {
-            assertThat(get(transport, server.url("/first"))).isEqualTo("fine");
+            assertThat(HostileServer.get(transport, server.url("/first"))).isEqualTo("fine");
             Outcome outcome = run(transport, Request.get(server.url("/replayed")), stop, () -> {
                 replayArrived.await();
                 written.await();
@@ -297,7 +297,7 @@ class CancellationTest {
             assertThat(server.heads()).hasSize(3);
             assertCountsAddUp(transport);
             assertThat(transport.stats().totals().closed(CloseReason.CANCELLED)).isEqualTo(1);
-            assertThat(get(transport, server.url("/after"))).isEqualTo("fine");
+            assertThat(HostileServer.get(transport, server.url("/after"))).isEqualTo("fine");
         }
     }
 
@@ -327,7 +327,7 @@ class CancellationTest {
                 peer.write(HostileServer.ok("fine"));
             }
         }); Transport transport = new Transport(HostileServer.clientConfig().build())) {
-            assertThat(get(transport, server.url("/warm"))).isEqualTo("fine");
+            assertThat(HostileServer.get(transport, server.url("/warm"))).isEqualTo("fine");
             Call call = transport.newCall(Request.get(server.url("/never")));
             call.cancel();
             assertThat(call.isCancelled()).isTrue();
@@ -352,7 +352,7 @@ class CancellationTest {
             }
             call.cancel();
             assertThat(transport.stats().totals().idle()).isEqualTo(1);
-            assertThat(get(transport, server.url("/again"))).isEqualTo("fine");
+            assertThat(HostileServer.get(transport, server.url("/again"))).isEqualTo("fine");
             assertThat(server.connections()).isEqualTo(1);
         }
     }
@@ -488,12 +488,6 @@ class CancellationTest {
         };
     }
 
-    private static String get(Transport transport, String url) throws IOException {
-        try (Response response = transport.roundTrip(Request.get(url))) {
-            return new String(response.body().readAllBytes(), StandardCharsets.ISO_8859_1);
-        }
-    }
-
     /** The stop is counted once, as a cancellation or as a call timeout. */
     private static void assertCounted(Transport transport, Stop stop) {
         PoolStats totals = transport.stats().totals();
@@ -516,20 +510,6 @@ class CancellationTest {
             Thread.sleep(1); // bounded poll of the pool's own count: no event says "now waiting in line"
         }
         assertThat(condition.test(transport.stats().totals())).as("pool state reached").isTrue();
-    }
-
-    /** Reads a request head only, never its body. */
-    private static String readHeadOnly(HostileServer.Peer peer) throws IOException {
-        StringBuilder head = new StringBuilder();
-        InputStream in = peer.in;
-        while (!head.toString().endsWith("\r\n\r\n")) {
-            int b = in.read();
-            if (b == -1) {
-                throw new IOException("closed in the head");
-            }
-            head.append((char) b);
-        }
-        return head.toString();
     }
 
     /**

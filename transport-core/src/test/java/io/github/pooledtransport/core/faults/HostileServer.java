@@ -161,6 +161,28 @@ final class HostileServer implements AutoCloseable {
          * @return the head (ISO-8859-1), or {@code null} when the client closed before sending one
          */
         String readRequest() throws IOException {
+            String text = readHead();
+            if (text == null || text.toLowerCase(Locale.ROOT).contains("\r\nexpect: 100-continue\r\n")) {
+                return text; // the body comes once the script answers
+            }
+            for (String line : text.split("\r\n")) {
+                if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
+                    int length = Integer.parseInt(line.substring(15).trim());
+                    if (this.in.readNBytes(length).length != length) {
+                        throw new IOException("Client closed in the middle of a request body");
+                    }
+                }
+            }
+            return text;
+        }
+
+        /**
+         * Reads a request head up to and including the blank line, and nothing of its body: what a server that
+         * stops reading, or answers before the body, does.
+         *
+         * @return the head (ISO-8859-1), or {@code null} when the client closed before sending one
+         */
+        String readHead() throws IOException {
             ByteArrayOutputStream head = new ByteArrayOutputStream();
             int matched = 0;
             byte[] end = { '\r', '\n', '\r', '\n' };
@@ -177,17 +199,6 @@ final class HostileServer implements AutoCloseable {
             }
             String text = head.toString(StandardCharsets.ISO_8859_1);
             HostileServer.this.heads.add(text);
-            if (text.toLowerCase(Locale.ROOT).contains("\r\nexpect: 100-continue\r\n")) {
-                return text; // the body comes once the script answers
-            }
-            for (String line : text.split("\r\n")) {
-                if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
-                    int length = Integer.parseInt(line.substring(15).trim());
-                    if (this.in.readNBytes(length).length != length) {
-                        throw new IOException("Client closed in the middle of a request body");
-                    }
-                }
-            }
             return text;
         }
 
@@ -237,6 +248,14 @@ final class HostileServer implements AutoCloseable {
         void reset() throws IOException {
             this.socket.setSoLinger(true, 0);
             this.socket.close();
+        }
+    }
+
+    /** GETs the URL and returns the body (ISO-8859-1), closing the response. */
+    static String get(io.github.pooledtransport.core.Transport transport, String url) throws IOException {
+        try (io.github.pooledtransport.core.Response response = transport.roundTrip(
+                io.github.pooledtransport.core.Request.get(url))) {
+            return new String(response.body().readAllBytes(), StandardCharsets.ISO_8859_1);
         }
     }
 

@@ -2,7 +2,6 @@ package io.github.pooledtransport.core.faults;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -43,7 +42,7 @@ class UploadStallTest {
         CountDownLatch testOver = new CountDownLatch(1);
         AtomicInteger uploads = new AtomicInteger();
         try (HostileServer server = new HostileServer(mode, peer -> {
-            String head = readHeadOnly(peer);
+            String head = peer.readHead();
             if (head.startsWith("POST")) {
                 uploads.incrementAndGet();
                 testOver.await(); // stops reading: never reads the body, never answers, never closes
@@ -62,7 +61,7 @@ class UploadStallTest {
             PoolStats totals = transport.stats().totals();
             assertThat(totals.closed(CloseReason.WRITE_TIMEOUT)).isEqualTo(1);
             assertThat(totals.active()).isZero();
-            assertThat(get(transport, server.url("/after"))).isEqualTo("fine");
+            assertThat(HostileServer.get(transport, server.url("/after"))).isEqualTo("fine");
         }
         finally {
             testOver.countDown();
@@ -88,7 +87,7 @@ class UploadStallTest {
         java.util.Arrays.fill(page, (byte) 'x');
         CountDownLatch testOver = new CountDownLatch(1);
         try (HostileServer server = new HostileServer(mode, peer -> {
-            readHeadOnly(peer);
+            peer.readHead();
             peer.write("HTTP/1.1 413 Payload Too Large\r\nContent-Length: " + page.length + "\r\n\r\n");
             peer.write(page); // far beyond one read buffer, and beyond one TLS record
             testOver.await();
@@ -107,7 +106,7 @@ class UploadStallTest {
     private void earlyResponse(Mode mode, RequestBody body) throws Exception {
         CountDownLatch testOver = new CountDownLatch(1);
         try (HostileServer server = new HostileServer(mode, peer -> {
-            String head = readHeadOnly(peer);
+            String head = peer.readHead();
             if (head.startsWith("POST")) {
                 peer.write("HTTP/1.1 413 Payload Too Large\r\nContent-Length: 9\r\n\r\ntoo large");
                 testOver.await(); // neither reads the rest nor closes
@@ -124,7 +123,7 @@ class UploadStallTest {
             assertThat(totals.closed(CloseReason.EARLY_RESPONSE)).isEqualTo(1);
             assertThat(totals.active()).isZero();
             assertThat(totals.idle()).isZero();
-            assertThat(get(transport, server.url("/after"))).isEqualTo("fine");
+            assertThat(HostileServer.get(transport, server.url("/after"))).isEqualTo("fine");
         }
         finally {
             testOver.countDown();
@@ -139,7 +138,7 @@ class UploadStallTest {
     @Test
     void anEarlyResponseFollowedByTheServersCloseIsStillTheAnswer() throws Exception {
         try (HostileServer server = new HostileServer(Mode.PLAIN, peer -> {
-            readHeadOnly(peer);
+            peer.readHead();
             Thread.sleep(100); // the upload is stuck and listened to by now; the outcome does not depend on it
             peer.write("HTTP/1.1 413 Payload Too Large\r\nContent-Length: 9\r\nConnection: close\r\n\r\ntoo large");
             peer.socket.close(); // as nginx: answer, then close with the body unread
@@ -156,7 +155,7 @@ class UploadStallTest {
     void aServerThatReadsSlowlyButReadsEverythingIsAnsweredNormally() throws Exception {
         try (HostileServer server = new HostileServer(Mode.PLAIN, peer -> {
             String head;
-            while ((head = readHeadOnly(peer)) != null) {
+            while ((head = peer.readHead()) != null) {
                 long length = contentLength(head);
                 long read = 0;
                 byte[] buffer = new byte[256 * 1024];
@@ -185,12 +184,6 @@ class UploadStallTest {
         return Request.newBuilder(URI.create(server.url("/upload"))).post(body).build();
     }
 
-    private static String get(Transport transport, String url) throws IOException {
-        try (Response response = transport.roundTrip(Request.get(url))) {
-            return new String(response.body().readAllBytes(), StandardCharsets.ISO_8859_1);
-        }
-    }
-
     private static long contentLength(String head) {
         for (String line : head.split("\r\n")) {
             if (line.regionMatches(true, 0, "Content-Length:", 0, 15)) {
@@ -198,22 +191,5 @@ class UploadStallTest {
             }
         }
         return 0;
-    }
-
-    /** Reads a request head only, never its body; {@code null} when the client closed first. */
-    private static String readHeadOnly(HostileServer.Peer peer) throws IOException {
-        StringBuilder head = new StringBuilder();
-        InputStream in = peer.in;
-        while (head.length() < 4 || !head.substring(head.length() - 4).equals("\r\n\r\n")) {
-            int b = in.read();
-            if (b == -1) {
-                if (head.length() == 0) {
-                    return null;
-                }
-                throw new IOException("closed in the head");
-            }
-            head.append((char) b);
-        }
-        return head.toString();
     }
 }
