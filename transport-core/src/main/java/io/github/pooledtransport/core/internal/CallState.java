@@ -70,7 +70,7 @@ public final class CallState {
     /** Counts this call in its host's stats when it is stopped before it completed; set by {@link #start}. */
     private volatile StopCounter counter;
 
-    /** Counts a stopped call. */
+    /** Counts a stopped call; runs under the call's lock, so it takes no lock but the pool's. */
     @FunctionalInterface
     interface StopCounter {
 
@@ -112,16 +112,19 @@ public final class CallState {
      * @param why what stops it; only the first stop counts
      */
     public void stop(Cause why) {
-        if (!this.stopped.compareAndSet(null, why)) {
-            return;
-        }
         Abort aborted = null;
-        StopCounter counted = null;
         this.lock.lock();
         try {
-            if (!this.done) {
-                counted = this.counter; // a call that completed before its stop is not a stopped call
+            if (this.stopped.get() != null) {
+                return;
             }
+            // Counted before the stop is visible: the caller, woken by the abort or seeing the stop at its next
+            // step, must find it counted when its exception arrives. A call that completed first is not counted.
+            StopCounter counter = this.counter;
+            if (!this.done && counter != null) {
+                counter.stopped(why == Cause.CALL_TIMEOUT);
+            }
+            this.stopped.set(why);
             if (this.current != null && !this.aborted) {
                 this.aborted = true;
                 aborted = this.current;
@@ -133,9 +136,6 @@ public final class CallState {
         }
         if (aborted instanceof ClaimingAbort claiming) {
             claiming.giveUp();
-        }
-        if (counted != null) {
-            counted.stopped(why == Cause.CALL_TIMEOUT);
         }
     }
 
