@@ -26,13 +26,14 @@ public final class Call {
 
     private final Request request;
 
-    private final CallState state = new CallState();
+    private final CallState state;
 
     private final AtomicBoolean executed = new AtomicBoolean();
 
     Call(TransportEngine engine, Request request) {
         this.engine = engine;
         this.request = Objects.requireNonNull(request, "request");
+        this.state = engine.newCallState(request);
     }
 
     /** @return the request this call sends */

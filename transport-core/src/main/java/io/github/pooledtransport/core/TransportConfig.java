@@ -66,6 +66,8 @@ public final class TransportConfig {
 
     private final List<TransportListener> listeners;
 
+    private final List<CallListener.Factory> callListenerFactories;
+
     private final TimeSource timeSource;
 
     private final DnsResolver dnsResolver;
@@ -107,6 +109,7 @@ public final class TransportConfig {
         this.bufferSize = b.bufferSize;
         this.hostOverrides = Map.copyOf(b.hostOverrides);
         this.listeners = List.copyOf(b.listeners);
+        this.callListenerFactories = List.copyOf(b.callListenerFactories);
         this.timeSource = b.timeSource;
         this.dnsResolver = b.dnsResolver;
         this.proxyResolver = b.proxyResolver;
@@ -252,6 +255,11 @@ public final class TransportConfig {
         return this.listeners;
     }
 
+    /** @return the factories of per-call listeners, in the order their listeners are called */
+    public List<CallListener.Factory> callListenerFactories() {
+        return this.callListenerFactories;
+    }
+
     /** @return the clock for every timeout and eviction decision */
     public TimeSource timeSource() {
         return this.timeSource;
@@ -378,6 +386,8 @@ public final class TransportConfig {
 
         private final List<TransportListener> listeners = new ArrayList<>();
 
+        private final List<CallListener.Factory> callListenerFactories = new ArrayList<>();
+
         private TimeSource timeSource = TimeSource.SYSTEM;
 
         private DnsResolver dnsResolver = DnsResolver.SYSTEM;
@@ -422,6 +432,7 @@ public final class TransportConfig {
             this.bufferSize = c.bufferSize;
             this.hostOverrides.putAll(c.hostOverrides);
             this.listeners.addAll(c.listeners);
+            this.callListenerFactories.addAll(c.callListenerFactories);
             this.timeSource = c.timeSource;
             this.dnsResolver = c.dnsResolver;
             this.proxyResolver = c.proxyResolver;
@@ -795,6 +806,18 @@ public final class TransportConfig {
          */
         public Builder listener(TransportListener listener) {
             this.listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /**
+         * Adds a factory of per-call listeners ({@link CallListener}), called for every call on the thread that
+         * creates it; their listeners are called in the order the factories were added.
+         *
+         * @param factory the factory
+         * @return this builder
+         */
+        public Builder callListenerFactory(CallListener.Factory factory) {
+            this.callListenerFactories.add(Objects.requireNonNull(factory, "factory"));
             return this;
         }
 

@@ -9,6 +9,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 
+import io.github.pooledtransport.core.CallListener;
 import io.github.pooledtransport.core.HostKey;
 import io.github.pooledtransport.core.TransportCancelledException;
 import io.github.pooledtransport.core.TransportCancelledException.Cause;
@@ -34,17 +35,21 @@ public final class CallState {
     }
 
     /**
-     * An abort that also claims what it aborted and gives it up afterwards, outside the call's lock: giving a
-     * connection back runs the pool and the listeners, which must not run under the lock (nor hold up the timer
-     * thread's other work longer than needed).
+     * An abort that also claims what it aborted (a response body nobody was reading) and then gives it up: the
+     * connection goes back to the pool, closed as cancelled, still under the call's lock. The pool's lock and the
+     * listeners' {@code connectionClosed} then run under the call's lock; nothing takes the call's lock under
+     * the pool's.
      */
     interface ClaimingAbort extends Abort {
 
-        /** Called after {@link #abort()}, by the same thread, outside the call's lock. */
+        /** Called after {@link #abort()}, by the same thread, under the call's lock. */
         void giveUp();
     }
 
     private final ReentrantLock lock = new ReentrantLock();
+
+    /** The call's own listener, {@link CallListener#NONE} when nobody follows it. */
+    final CallListener events;
 
     private final AtomicReference<Cause> stopped = new AtomicReference<>();
 
@@ -69,6 +74,16 @@ public final class CallState {
 
     /** Counts this call in its host's stats when it is stopped before it completed; set by {@link #start}. */
     private volatile StopCounter counter;
+
+    /** A call nobody follows. */
+    public CallState() {
+        this(CallListener.NONE);
+    }
+
+    /** @param events the call's own listener */
+    CallState(CallListener events) {
+        this.events = events;
+    }
 
     /** Counts a stopped call; runs under the call's lock, so it takes no lock but the pool's. */
     @FunctionalInterface
@@ -112,7 +127,6 @@ public final class CallState {
      * @param why what stops it; only the first stop counts
      */
     public void stop(Cause why) {
-        Abort aborted = null;
         this.lock.lock();
         try {
             if (this.stopped.get() != null) {
@@ -127,15 +141,17 @@ public final class CallState {
             this.stopped.set(why);
             if (this.current != null && !this.aborted) {
                 this.aborted = true;
-                aborted = this.current;
+                Abort aborted = this.current;
                 aborted.abort();
+                if (aborted instanceof ClaimingAbort claiming) {
+                    // Under the lock, so that a caller who finds its resource claimed waits in cancelled() until
+                    // it is given back: the pool it then sees is the one the stop left.
+                    claiming.giveUp();
+                }
             }
         }
         finally {
             this.lock.unlock();
-        }
-        if (aborted instanceof ClaimingAbort claiming) {
-            claiming.giveUp();
         }
     }
 
@@ -263,6 +279,10 @@ public final class CallState {
      * @return the exception that tells the caller the call was stopped, where and why
      */
     TransportCancelledException cancelled(Throwable cause) {
+        // A stop still at work holds the lock: wait for it, so that what it aborted or gave up is settled (and
+        // counted) before the caller hears of it.
+        this.lock.lock();
+        this.lock.unlock();
         Cause why = this.stopped.get();
         HostKey key = this.key;
         String call = (key != null) ? "Call to " + key : "Call";

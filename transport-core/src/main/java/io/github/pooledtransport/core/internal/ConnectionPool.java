@@ -262,7 +262,7 @@ public final class ConnectionPool {
             while (!waiter.isServed()) {
                 if (call != null && call.isStopped()) {
                     cancelLocked(host, waiter);
-                    throw call.cancelled(null);
+                    break;
                 }
                 try {
                     if (timeoutNanos == 0) {
@@ -289,14 +289,19 @@ public final class ConnectionPool {
                     }
                 }
             }
-            if (waiter.transportClosed) {
-                throw new TransportClosedException(host.key);
+            if (waiter.isServed()) {
+                if (waiter.transportClosed) {
+                    throw new TransportClosedException(host.key);
+                }
+                return waiter.connection; // null when the waiter was granted a dial slot (host.dialing counted)
             }
-            return waiter.connection; // null when the waiter was granted a dial slot (host.dialing counted)
         }
         finally {
             this.lock.unlock();
         }
+        // Stopped, and out of line. Outside the pool's lock: cancelled() waits for a stop still at work, which
+        // holds the call's lock and may want the pool's.
+        throw call.cancelled(null);
     }
 
     /**

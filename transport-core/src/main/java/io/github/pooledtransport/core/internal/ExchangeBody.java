@@ -194,7 +194,7 @@ final class ExchangeBody extends InputStream implements CallState.ClaimingAbort 
         this.claimedByStop = this.state.compareAndSet(OPEN, DONE);
     }
 
-    /** Gives the connection up after a stop claimed the body; outside the call's lock. */
+    /** Gives the connection up after a stop claimed the body; under the call's lock (see {@link CallState}). */
     @Override
     public void giveUp() {
         if (this.claimedByStop) {

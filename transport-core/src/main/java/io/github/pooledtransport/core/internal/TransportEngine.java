@@ -1,12 +1,14 @@
 package io.github.pooledtransport.core.internal;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.github.pooledtransport.core.CallListener;
 import io.github.pooledtransport.core.CloseReason;
 import io.github.pooledtransport.core.ConnectionInfo;
 import io.github.pooledtransport.core.HostKey;
@@ -37,6 +39,8 @@ public final class TransportEngine {
 
     private final SafeListener listener;
 
+    private final CallListeners callListeners;
+
     private final ConnectionPool pool;
 
     private final Dialer dialer;
@@ -65,6 +69,7 @@ public final class TransportEngine {
     public TransportEngine(TransportConfig config) {
         this.config = Objects.requireNonNull(config, "config");
         this.listener = SafeListener.of(config.listeners());
+        this.callListeners = new CallListeners(config.callListenerFactories());
         this.pool = new ConnectionPool(config.maxIdleConns(), this::newHostPool, config.timeSource(), this.listener,
                 EvictionScheduler.SHARED);
         this.dialer = new Dialer(config, this.listener);
@@ -121,7 +126,15 @@ public final class TransportEngine {
      * @throws IOException when it fails
      */
     public Response roundTrip(Request request) throws IOException {
-        return roundTrip(request, new CallState());
+        return roundTrip(request, newCallState(request));
+    }
+
+    /**
+     * @param request the request of a new call
+     * @return the call's state, with its own listener made on this (the creating) thread
+     */
+    public CallState newCallState(Request request) {
+        return new CallState(this.callListeners.forCall(request));
     }
 
     /**
@@ -173,14 +186,26 @@ public final class TransportEngine {
         HostKey key = host.key;
         call.throwIfStopped(); // cancelled before it ran: not even counted as a request
         this.listener.getConn(key);
+        CallListener events = call.events;
+        boolean measured = !this.listener.isEmpty() || events != CallListener.NONE;
         boolean replay = false;
         while (true) {
-            long getConnAt = this.listener.isEmpty() ? 0 : System.nanoTime(); // a replay waits anew
-            Lease lease = obtain(host, request, !replay, replay, call);
+            long getConnAt = measured ? System.nanoTime() : 0; // a replay waits anew
+            events.connectionRequested(key);
+            Lease lease;
+            try {
+                lease = obtain(host, request, !replay, replay, call);
+            }
+            catch (IOException | RuntimeException | Error ex) {
+                events.connectionFailed(key, ex);
+                throw ex;
+            }
             Http1Connection conn = lease.connection;
-            if (!this.listener.isEmpty()) {
-                this.listener.gotConn(key, new ConnectionInfo(conn.id, conn.isReused(), conn.lastWasIdle,
-                        Duration.ofNanos(conn.lastIdleNanos), Duration.ofNanos(System.nanoTime() - getConnAt)));
+            if (measured) {
+                ConnectionInfo info = new ConnectionInfo(conn.id, conn.isReused(), conn.lastWasIdle,
+                        Duration.ofNanos(conn.lastIdleNanos), Duration.ofNanos(System.nanoTime() - getConnAt));
+                this.listener.gotConn(key, info);
+                events.connectionAcquired(key, info);
             }
             try {
                 call.enter(CallPhases.WRITING, conn);
@@ -283,7 +308,10 @@ public final class TransportEngine {
 
     /** Dials for a slot the pool granted; the slot is given back if the dial fails or the call was stopped. */
     private Http1Connection dial(HostPool host, Request request, CallState call) throws IOException {
+        CallListener events = call.events;
+        events.dialStarted(host.key);
         Http1Connection conn;
+        InetSocketAddress remote;
         try {
             call.throwIfStopped();
             DialedSocket dialed = this.dialer.dial(host, request.options().connectTimeout(), call);
@@ -292,21 +320,34 @@ public final class TransportEngine {
                 dialed.close();
                 throw call.cancelled(null);
             }
+            remote = (InetSocketAddress) dialed.channel().socket().getRemoteSocketAddress();
             conn = newConnection(host, dialed);
         }
-        catch (IOException | RuntimeException | Error ex) {
-            call.leave();
-            this.pool.dialFailed(host);
-            if (ex instanceof IOException io) {
-                IOException stopped = call.stoppedFailure(io);
-                throw (stopped != null) ? stopped : io;
-            }
+        catch (IOException ex) {
+            giveUpDial(host, call);
+            IOException stopped = call.stoppedFailure(ex);
+            IOException thrown = (stopped != null) ? stopped : ex;
+            events.dialFailed(host.key, thrown);
+            throw thrown;
+        }
+        catch (RuntimeException | Error ex) {
+            giveUpDial(host, call);
+            events.dialFailed(host.key, ex);
             throw ex;
         }
         if (!this.pool.dialSucceeded(conn)) {
-            throw new io.github.pooledtransport.core.TransportClosedException(host.key);
+            IOException closed = new io.github.pooledtransport.core.TransportClosedException(host.key);
+            events.dialFailed(host.key, closed);
+            throw closed;
         }
+        events.dialSucceeded(host.key, conn.id, remote);
         return conn;
+    }
+
+    /** A dial failed or was stopped: the call leaves the step and the pool gets its slot back. */
+    private void giveUpDial(HostPool host, CallState call) {
+        call.leave();
+        this.pool.dialFailed(host);
     }
 
     /** @return a consistent snapshot */

@@ -40,11 +40,13 @@ class UploadStallTest {
     @EnumSource(Mode.class)
     void writeTimeoutFailsAWriteThatMakesNoProgressAndClosesTheConnection(Mode mode) throws Exception {
         CountDownLatch testOver = new CountDownLatch(1);
+        CountDownLatch uploadHeadRead = new CountDownLatch(1);
         AtomicInteger uploads = new AtomicInteger();
         try (HostileServer server = new HostileServer(mode, peer -> {
             String head = peer.readHead();
             if (head.startsWith("POST")) {
                 uploads.incrementAndGet();
+                uploadHeadRead.countDown();
                 testOver.await(); // stops reading: never reads the body, never answers, never closes
                 return;
             }
@@ -57,11 +59,13 @@ class UploadStallTest {
                             ex -> assertThat(ex.setting()).isEqualTo("writeTimeout"))
                     .hasMessageContaining("made no progress for writeTimeout=300 ms")
                     .hasMessageContaining("127.0.0.1:" + server.port());
-            assertThat(uploads.get()).as("never replayed").isEqualTo(1);
             PoolStats totals = transport.stats().totals();
             assertThat(totals.closed(CloseReason.WRITE_TIMEOUT)).isEqualTo(1);
             assertThat(totals.active()).isZero();
             assertThat(HostileServer.get(transport, server.url("/after"))).isEqualTo("fine");
+            // The jammed write times out whether or not the server's thread got to the head: wait for it.
+            assertThat(uploadHeadRead.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(uploads.get()).as("never replayed").isEqualTo(1);
         }
         finally {
             testOver.countDown();
