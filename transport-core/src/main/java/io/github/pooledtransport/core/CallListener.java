@@ -13,9 +13,11 @@ import java.net.InetSocketAddress;
  * {@code dialSucceeded} or {@code dialFailed}. A cancelled or timed-out call fails them with its
  * {@link TransportCancelledException}.
  *
- * <p>Threads. The events of one call come one at a time, in that order, today on the calling thread; a listener
- * must not rely on the thread (a dial may run apart from its caller). An exception thrown by a listener is caught
- * and logged once per listener class; it never breaks a call.
+ * <p>Threads. The events of one call come one at a time, in that order. {@code connectionRequested} and its
+ * {@code connectionAcquired} or {@code connectionFailed} come on the calling thread, which is the one waiting for
+ * the connection, so a listener may hold thread-bound state (a tracing scope) between them. The dial's events
+ * come on the calling thread today; a listener must not rely on that (a dial may run apart from its caller). An
+ * exception thrown by a listener is caught and logged once per listener class; it never breaks a call.
  */
 public interface CallListener {
 

@@ -117,8 +117,14 @@ public class TransportMetrics implements MeterBinder, TransportListener {
         }
     }
 
-    /** @return the tag for this host, registering its meters the first time */
-    String hostTag(HostKey key) {
+    /**
+     * The {@code host} tag of a host key, registering its meters the first time: the key itself, or
+     * {@code other} beyond the tag limit.
+     *
+     * @param key the host key
+     * @return its tag
+     */
+    public String hostTag(HostKey key) {
         String tag = this.hostTags.get(key);
         if (tag != null) {
             return tag;

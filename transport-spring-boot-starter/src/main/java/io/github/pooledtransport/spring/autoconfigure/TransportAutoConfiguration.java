@@ -19,6 +19,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.core.env.Environment;
 
+import io.github.pooledtransport.core.CallListener;
 import io.github.pooledtransport.core.Transport;
 import io.github.pooledtransport.core.TransportListener;
 import io.github.pooledtransport.spring.http.TransportClientHttpRequestFactoryBuilder;
@@ -36,13 +37,19 @@ import io.github.pooledtransport.spring.http.TransportClientHttpRequestFactoryBu
 @EnableConfigurationProperties(TransportProperties.class)
 public final class TransportAutoConfiguration {
 
-    /** Closed with the context: idle connections at once, in-flight ones when their responses are closed. */
+    /**
+     * Closed with the context: idle connections at once, in-flight ones when their responses are closed. Every
+     * {@link TransportListener} bean hears the pool's events, and every {@link CallListener.Factory} bean makes a
+     * listener for each call (the observations are one).
+     */
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
     Transport transport(TransportProperties properties, ObjectProvider<SslBundles> sslBundles,
-            ObjectProvider<InetAddressFilter> addressFilter, ObjectProvider<TransportListener> listeners) {
+            ObjectProvider<InetAddressFilter> addressFilter, ObjectProvider<TransportListener> listeners,
+            ObjectProvider<CallListener.Factory> callListenerFactories) {
         return new Transport(new TransportConfigFactory(properties).create(sslBundles.getIfAvailable(),
-                addressFilter.getIfAvailable(), listeners.orderedStream().toList()));
+                addressFilter.getIfAvailable(), listeners.orderedStream().toList(),
+                callListenerFactories.orderedStream().toList()));
     }
 
     /**

@@ -19,6 +19,7 @@ import io.github.pooledtransport.core.NoProxy;
 import io.github.pooledtransport.core.Proxy;
 import io.github.pooledtransport.core.ProxyResolver;
 import io.github.pooledtransport.core.TransportConfig;
+import io.github.pooledtransport.core.CallListener;
 import io.github.pooledtransport.core.TransportListener;
 
 /**
@@ -34,6 +35,11 @@ final class TransportConfigFactory {
     }
 
     TransportConfig create(SslBundles sslBundles, InetAddressFilter addressFilter, List<TransportListener> listeners) {
+        return create(sslBundles, addressFilter, listeners, List.of());
+    }
+
+    TransportConfig create(SslBundles sslBundles, InetAddressFilter addressFilter, List<TransportListener> listeners,
+            List<CallListener.Factory> callListenerFactories) {
         TransportProperties p = this.properties;
         TransportConfig.Builder b = TransportConfig.builder();
         set("transport.max-idle-conns", p.getMaxIdleConns(), b::maxIdleConns);
@@ -76,6 +82,7 @@ final class TransportConfigFactory {
             b.addressFilter(addressFilter::matches);
         }
         listeners.forEach(b::listener);
+        callListenerFactories.forEach(b::callListenerFactory);
         try {
             return b.build();
         }
