@@ -11,12 +11,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Where the transport blocks on behalf of a call, off the call's thread. Virtual threads where the JDK has them
- * (21+); on 17 two pools of daemon threads, apart so that one kind of wait never takes the other's threads:
+ * (21+); on 17 three pools of daemon threads, apart so that one kind of wait never takes the other's threads:
  * <ul>
  * <li>{@link #LOOKUPS}: DNS lookups, so that a stopped call stops waiting for one even though the lookup itself
  * cannot be stopped (an abandoned lookup finishes in the background and fills the JDK's address cache). On 17, a
  * thread per concurrent lookup, as when lookups ran on the callers' threads: one slow name never holds up
  * another.</li>
+ * <li>{@link #DIALS}: dials the pool starts for waiting requests and runs apart from them (late binding). On 17,
+ * a thread per concurrent dial, as when dials ran on the callers' threads.</li>
  * <li>{@link #READERS}: the readers that hear a server's early response while an upload is stuck. On 17, up to
  * {@value #READER_THREADS} threads, one per stuck upload; beyond that an upload is not listened to until a
  * thread frees up, and its caller reads the response once it finished writing, as before.</li>
@@ -28,6 +30,8 @@ final class BlockingTasks {
     static final int READER_THREADS = 256;
 
     static final ExecutorService LOOKUPS = create("pooled-transport-dns-", Integer.MAX_VALUE, new SynchronousQueue<>());
+
+    static final ExecutorService DIALS = create("pooled-transport-dial-", Integer.MAX_VALUE, new SynchronousQueue<>());
 
     static final ExecutorService READERS = create("pooled-transport-reader-", READER_THREADS, new SynchronousQueue<>());
 

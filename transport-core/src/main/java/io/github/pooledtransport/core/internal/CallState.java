@@ -181,6 +181,11 @@ public final class CallState {
         throwIfStopped();
     }
 
+    /** @return what the call does now, for messages */
+    String phase() {
+        return this.phase;
+    }
+
     /**
      * Names what the call does now, for messages, without looking for a stop.
      *

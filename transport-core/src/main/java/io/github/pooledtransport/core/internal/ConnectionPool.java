@@ -51,6 +51,31 @@ public final class ConnectionPool {
 
     private boolean closed;
 
+    /** Dials in flight, oldest first. */
+    private Dial dialsHead;
+
+    private Dial dialsTail;
+
+    /** Dials started under the lock and not launched yet. */
+    private final List<Dial> toLaunch = new ArrayList<>();
+
+    private volatile boolean launchesPending;
+
+    private final DialLauncher launcher;
+
+    /** Runs a dial the pool started, apart from the request that asked for it. */
+    @FunctionalInterface
+    public interface DialLauncher {
+
+        /**
+         * Runs the dial, then reports it with {@link #dialSucceeded} or {@link #dialFailed}; called outside the
+         * pool's lock.
+         *
+         * @param dial the dial
+         */
+        void launch(Dial dial);
+    }
+
     /** When the next eviction pass is scheduled for; MAX_VALUE when none is. */
     private long nextEvictionAt = Long.MAX_VALUE;
 
@@ -60,9 +85,11 @@ public final class ConnectionPool {
      * @param time the clock
      * @param events receives put-idle and closed events, outside the lock
      * @param scheduler runs eviction passes, or {@code null} to evict only when asked
+     * @param launcher runs the dials the pool starts
      */
     public ConnectionPool(int maxIdleConns, Function<HostKey, HostPool> hostFactory, TimeSource time,
-            PoolEvents events, EvictionScheduler scheduler) {
+            PoolEvents events, EvictionScheduler scheduler, DialLauncher launcher) {
+        this.launcher = launcher;
         this.maxIdleConns = maxIdleConns;
         this.hostFactory = hostFactory;
         this.time = time;
@@ -127,40 +154,92 @@ public final class ConnectionPool {
     }
 
     /**
-     * Takes the most recently used idle connection of the host, or grants permission to dial a new one, or
-     * waits in line for either when the host is at {@code maxConnsPerHost}.
+     * Takes the most recently used idle connection of the host; without one, starts a dial for the request (or,
+     * at {@code maxConnsPerHost}, queues it for a slot) and waits for whichever comes first: a connection another
+     * request releases, the connection its dial makes, or its dial's failure (Go's late binding). A dial whose
+     * requester was served elsewhere goes on; its connection goes to the next waiting request or the idle list.
      *
      * @param host the host pool
      * @param countRequest whether this is a new request (not a retry or a replacement of a stale connection)
-     * @param fresh whether an idle connection must not be used (a replay after a reused one failed)
-     * @param acquireTimeoutNanos how long to wait in line, 0 for no limit
-     * @return an idle connection, now active; or {@code null} meaning "dial one": the caller must then call
-     *     {@link #dialSucceeded} or {@link #dialFailed}
+     * @param fresh whether only a new connection will do (a replay after a reused one failed)
+     * @param acquireTimeoutNanos how long to wait in line at {@code maxConnsPerHost}, 0 for no limit; a request
+     *     whose dial is under way waits for it (the dial has its own timeouts)
+     * @return a connection, now active and the caller's
      * @throws TransportClosedException when the pool is closed
      * @throws AcquireTimeoutException when the wait in line timed out
      * @throws java.io.InterruptedIOException when the thread was interrupted while waiting
+     * @throws java.io.IOException the failure of the dial made for this request
      */
     public PooledConnection acquire(HostPool host, boolean countRequest, boolean fresh, long acquireTimeoutNanos)
             throws java.io.IOException {
-        return acquire(host, countRequest, fresh, acquireTimeoutNanos, null);
+        return acquire(host, countRequest, fresh, acquireTimeoutNanos, null, DialSpec.DEFAULT);
     }
 
     /**
-     * As {@link #acquire(HostPool, boolean, boolean, long)}, for a call that can be stopped while it waits in
-     * line: a stop wakes the wait, which then leaves the line and throws the call's cancellation.
+     * As {@link #acquire(HostPool, boolean, boolean, long)}, for a call that can be stopped while it waits: a
+     * stop wakes the wait, which then leaves the line and throws the call's cancellation (its dial goes on).
      *
      * @param host the host pool
      * @param countRequest whether this is a new request
-     * @param fresh whether an idle connection must not be used
+     * @param fresh whether only a new connection will do
      * @param acquireTimeoutNanos how long to wait in line, 0 for no limit
      * @param call the waiting call, or {@code null}
-     * @return an idle connection, now active; or {@code null} meaning "dial one"
+     * @param spec how to dial for it
+     * @return a connection, now active and the caller's
      * @throws java.io.IOException as the other form, and the call's cancellation when it was stopped
      */
     PooledConnection acquire(HostPool host, boolean countRequest, boolean fresh, long acquireTimeoutNanos,
-            CallState call) throws java.io.IOException {
+            CallState call, DialSpec spec) throws java.io.IOException {
+        Waiter waiter = want(host, countRequest, fresh, spec);
+        if (waiter.connection != null && waiter.ready == null) {
+            return waiter.connection; // an idle one, at once
+        }
+        if (call == null) {
+            return awaitTurn(host, waiter, acquireTimeoutNanos, null);
+        }
+        try {
+            call.enter("waiting for a connection", () -> wake(waiter));
+        }
+        catch (io.github.pooledtransport.core.TransportCancelledException ex) {
+            leave(host, waiter);
+            labelDial(call, waiter);
+            throw call.cancelled(null);
+        }
+        try {
+            return awaitTurn(host, waiter, acquireTimeoutNanos, call);
+        }
+        catch (java.io.InterruptedIOException ex) {
+            labelDial(call, waiter);
+            throw call.stoppedFailure(ex); // an interrupt stops the call; outside the pool's lock
+        }
+        finally {
+            call.leave();
+        }
+    }
+
+    /** Names the step of the dial a stopped call was waiting for, for its message. */
+    private void labelDial(CallState call, Waiter waiter) {
+        this.lock.lock();
+        try {
+            labelDialLocked(call, waiter);
+        }
+        finally {
+            this.lock.unlock();
+        }
+    }
+
+    private static void labelDialLocked(CallState call, Waiter waiter) {
+        if (waiter.dial != null) {
+            call.label("waiting for a connection while its dial was " + waiter.dial.state.phase());
+        }
+    }
+
+    /**
+     * The non-blocking half of {@link #acquire}: an idle connection at once (a waiter without a condition, served),
+     * or a waiter registered for a released connection and, room permitting, with a dial started for it.
+     */
+    Waiter want(HostPool host, boolean countRequest, boolean fresh, DialSpec spec) throws TransportClosedException {
         List<Closing> expired = null;
-        Waiter waiter = null;
         this.lock.lock();
         try {
             if (this.closed) {
@@ -179,40 +258,29 @@ public final class ConnectionPool {
                         continue;
                     }
                     activateIdleLocked(c, now);
-                    return c;
+                    Waiter served = new Waiter(null, false, spec);
+                    served.connection = c;
+                    return served;
                 }
             }
-            if (host.hasRoomLocked() && host.waiting == 0) {
-                host.dialing++;
-                return null;
+            Waiter waiter = new Waiter(this.lock.newCondition(), fresh, spec);
+            if (!fresh) {
+                host.idleWaiters.add(waiter);
             }
-            waiter = new Waiter(this.lock.newCondition());
-            host.waiters.add(waiter);
-            host.waiting++;
+            if (host.hasRoomLocked() && host.waiting == 0) {
+                startDialLocked(host, waiter);
+            }
+            else {
+                waiter.inLine = true;
+                host.slotWaiters.add(waiter);
+                host.waiting++;
+            }
+            return waiter;
         }
         finally {
             this.lock.unlock();
             closeAll(expired);
-        }
-        if (call == null) {
-            return awaitTurn(host, waiter, acquireTimeoutNanos, null);
-        }
-        Waiter queued = waiter;
-        try {
-            call.enter("waiting for a connection", () -> wake(queued));
-        }
-        catch (java.io.IOException ex) {
-            leaveLine(host, waiter);
-            throw ex;
-        }
-        try {
-            return awaitTurn(host, waiter, acquireTimeoutNanos, call);
-        }
-        catch (java.io.InterruptedIOException ex) {
-            throw call.stoppedFailure(ex); // an interrupt stops the call; outside the pool's lock
-        }
-        finally {
-            call.leave();
+            launchPending();
         }
     }
 
@@ -228,20 +296,14 @@ public final class ConnectionPool {
     }
 
     /**
-     * Takes a waiter out of line that will not wait after all; what it was served meanwhile goes back (a
-     * connection to the idle list or the next waiter, a dial permission to the next waiter).
+     * A waiter that will not wait after all leaves; a connection it was served meanwhile goes back (to the next
+     * waiter or the idle list). Its dial, if any, goes on.
      */
-    private void leaveLine(HostPool host, Waiter waiter) {
+    void leave(HostPool host, Waiter waiter) {
         PooledConnection served;
-        boolean mayDial;
         this.lock.lock();
         try {
-            if (!waiter.isServed()) {
-                cancelLocked(host, waiter);
-                return;
-            }
-            served = waiter.connection;
-            mayDial = waiter.mayDial;
+            served = leaveLocked(host, waiter);
         }
         finally {
             this.lock.unlock();
@@ -249,28 +311,43 @@ public final class ConnectionPool {
         if (served != null) {
             release(served, null);
         }
-        else if (mayDial) {
-            dialFailed(host);
+    }
+
+    /** @return the connection it was served, which the caller gives back outside the lock, or {@code null} */
+    private PooledConnection leaveLocked(HostPool host, Waiter waiter) {
+        if (!waiter.isServed()) {
+            waiter.cancelled = true;
+            if (waiter.inLine) {
+                waiter.inLine = false;
+                host.waiting--;
+            }
+            return null;
         }
+        PooledConnection served = waiter.connection;
+        waiter.connection = null;
+        waiter.cancelled = true;
+        return served;
     }
 
     private PooledConnection awaitTurn(HostPool host, Waiter waiter, long timeoutNanos, CallState call)
             throws java.io.IOException {
         long remaining = timeoutNanos;
+        PooledConnection giveBack = null;
         this.lock.lock();
         try {
             while (!waiter.isServed()) {
                 if (call != null && call.isStopped()) {
-                    cancelLocked(host, waiter);
+                    labelDialLocked(call, waiter);
+                    leaveLocked(host, waiter);
                     break;
                 }
                 try {
-                    if (timeoutNanos == 0) {
-                        waiter.ready.await();
+                    if (timeoutNanos == 0 || waiter.dial != null) {
+                        waiter.ready.await(); // a dial under way ends by itself, within its own timeouts
                     }
                     else {
                         if (remaining <= 0) {
-                            cancelLocked(host, waiter);
+                            leaveLocked(host, waiter);
                             host.acquireTimeouts++;
                             throw new AcquireTimeoutException(host.key, Duration.ofNanos(timeoutNanos),
                                     host.maxConnsPerHost, host.active, host.waiting + 1);
@@ -281,7 +358,7 @@ public final class ConnectionPool {
                 catch (InterruptedException ex) {
                     Thread.currentThread().interrupt();
                     if (!waiter.isServed()) {
-                        cancelLocked(host, waiter);
+                        leaveLocked(host, waiter);
                         java.io.InterruptedIOException ioe = new java.io.InterruptedIOException(
                                 "Interrupted while waiting for a connection to " + host.key);
                         ioe.initCause(ex);
@@ -290,18 +367,41 @@ public final class ConnectionPool {
                 }
             }
             if (waiter.isServed()) {
-                if (waiter.transportClosed) {
-                    throw new TransportClosedException(host.key);
+                if (call != null && call.isStopped() && waiter.connection != null) {
+                    giveBack = leaveLocked(host, waiter); // served as it was stopped: not its any more
                 }
-                return waiter.connection; // null when the waiter was granted a dial slot (host.dialing counted)
+                else {
+                    return served(host, waiter);
+                }
             }
         }
         finally {
             this.lock.unlock();
         }
+        if (giveBack != null) {
+            release(giveBack, null);
+        }
         // Stopped, and out of line. Outside the pool's lock: cancelled() waits for a stop still at work, which
         // holds the call's lock and may want the pool's.
         throw call.cancelled(null);
+    }
+
+    /** What a served waiter gets: its connection, or the reason it gets none. */
+    private static PooledConnection served(HostPool host, Waiter waiter) throws java.io.IOException {
+        if (waiter.connection != null) {
+            return waiter.connection;
+        }
+        if (waiter.transportClosed) {
+            throw new TransportClosedException(host.key);
+        }
+        Throwable failure = waiter.dialError;
+        if (failure instanceof java.io.IOException io) {
+            throw io;
+        }
+        if (failure instanceof RuntimeException runtime) {
+            throw runtime;
+        }
+        throw (Error) failure;
     }
 
     /**
@@ -340,62 +440,78 @@ public final class ConnectionPool {
         }
     }
 
-    private void cancelLocked(HostPool host, Waiter waiter) {
-        waiter.cancelled = true;
-        host.waiting--;
-    }
-
     /**
-     * Registers a connection the caller dialed after {@link #acquire} returned {@code null}; it is active.
+     * A dial made a connection: it goes to its requester if that still waits, else to the next waiting request
+     * or the idle list (a dial that lost the race is counted). Called by whoever ran the dial.
      *
+     * @param dial the dial
      * @param c the new connection
-     * @return whether the pool accepted it; {@code false} when the pool was closed meanwhile (the connection
-     *     is then closed)
      */
-    public boolean dialSucceeded(PooledConnection c) {
-        HostPool host = c.host;
-        boolean accepted;
+    public void dialSucceeded(Dial dial, PooledConnection c) {
+        HostPool host = dial.host;
+        List<Closing> closings = null;
+        boolean putIdle = false;
         this.lock.lock();
         try {
-            host.dialing--;
+            unlinkDialLocked(dial);
             host.opened++;
-            accepted = !this.closed;
-            if (accepted) {
-                c.state = PooledConnection.State.ACTIVE;
+            c.state = PooledConnection.State.ACTIVE;
+            c.lastWasIdle = false;
+            c.lastIdleNanos = 0;
+            host.active++;
+            host.peakActive = Math.max(host.peakActive, host.active);
+            Waiter requester = dial.requester;
+            if (this.closed) {
+                closings = closeLocked(c, CloseReason.TRANSPORT_CLOSED, null);
+            }
+            else if (requester.isWaiting()) {
                 c.useCount = 1;
-                c.lastWasIdle = false;
-                c.lastIdleNanos = 0;
-                host.active++;
-                host.peakActive = Math.max(host.peakActive, host.active);
+                serveLocked(host, requester, c);
             }
             else {
-                host.active++; // counted active so that release() closes it with uniform bookkeeping
+                if (!requester.cancelled) {
+                    host.dialsLost++;
+                }
+                c.useCount = 0;
+                Offer offer = offerLocked(c, this.time.nanoTime());
+                closings = offer.closings;
+                putIdle = offer.putIdle;
             }
         }
         finally {
             this.lock.unlock();
         }
-        if (!accepted) {
-            release(c, CloseReason.TRANSPORT_CLOSED);
+        if (putIdle) {
+            this.events.putIdleConn(host.key, c.id);
         }
-        return accepted;
+        closeAll(closings);
+        launchPending();
     }
 
     /**
-     * Gives back a dial slot after a failed dial, so a waiting request may dial instead.
+     * A dial failed or was stopped: its requester, if it still waits, is served the failure (as in Go); the slot
+     * goes to the next request in line.
      *
-     * @param host the host pool
+     * @param dial the dial
+     * @param failure why
      */
-    public void dialFailed(HostPool host) {
+    public void dialFailed(Dial dial, Throwable failure) {
+        HostPool host = dial.host;
         this.lock.lock();
         try {
-            host.dialing--;
+            unlinkDialLocked(dial);
             checkNonNegative(host);
+            Waiter requester = dial.requester;
+            if (requester.isWaiting()) {
+                requester.dialError = failure;
+                requester.ready.signal();
+            }
             grantSlotLocked(host);
         }
         finally {
             this.lock.unlock();
         }
+        launchPending();
     }
 
     /**
@@ -430,37 +546,9 @@ public final class ConnectionPool {
                 closings = closeLocked(c, reason, null);
             }
             else {
-                Waiter waiter = host.pollWaiterLocked();
-                putIdle = true;
-                if (waiter != null) {
-                    // Handed over directly, as Go's tryDeliver: it stays active, the waiter never sees it idle.
-                    c.useCount++;
-                    c.lastWasIdle = false;
-                    c.lastIdleNanos = 0;
-                    host.reused++;
-                    waiter.connection = c;
-                    waiter.ready.signal();
-                }
-                else if (host.idle >= host.maxIdleConnsPerHost) {
-                    putIdle = false;
-                    closings = closeLocked(c, CloseReason.IDLE_PER_HOST_CAP, null);
-                }
-                else {
-                    host.active--;
-                    c.state = PooledConnection.State.IDLE;
-                    c.idleSince = now;
-                    host.pushIdleLocked(c);
-                    addLruTailLocked(c);
-                    if (this.maxIdleConns > 0 && this.idleTotal > this.maxIdleConns) {
-                        PooledConnection oldest = this.lruHead;
-                        removeIdleLocked(oldest);
-                        closings = closeLocked(oldest, CloseReason.IDLE_GLOBAL_CAP, null);
-                        putIdle = oldest != c;
-                    }
-                    if (c.state == PooledConnection.State.IDLE) {
-                        scheduleEvictionLocked(c.idleDeadline(), now);
-                    }
-                }
+                Offer offer = offerLocked(c, now);
+                closings = offer.closings;
+                putIdle = offer.putIdle;
             }
         }
         finally {
@@ -470,6 +558,60 @@ public final class ConnectionPool {
             this.events.putIdleConn(host.key, c.id);
         }
         closeAll(closings);
+        launchPending();
+    }
+
+    /** Where an offered connection went: {@code putIdle} when it was kept (idle or handed over). */
+    private record Offer(List<Closing> closings, boolean putIdle) {
+    }
+
+    /**
+     * A usable active connection goes to the first waiting request, as Go's {@code tryDeliver} (it stays active,
+     * the waiter never sees it idle), else to the idle list within the caps.
+     */
+    private Offer offerLocked(PooledConnection c, long now) {
+        HostPool host = c.host;
+        Waiter waiter = host.pollIdleWaiterLocked();
+        if (waiter != null) {
+            if (c.useCount > 0) {
+                host.reused++;
+            }
+            c.useCount++;
+            c.lastWasIdle = false;
+            c.lastIdleNanos = 0;
+            serveLocked(host, waiter, c);
+            return new Offer(null, true);
+        }
+        if (host.idle >= host.maxIdleConnsPerHost) {
+            return new Offer(closeLocked(c, CloseReason.IDLE_PER_HOST_CAP, null), false);
+        }
+        host.active--;
+        c.state = PooledConnection.State.IDLE;
+        c.idleSince = now;
+        host.pushIdleLocked(c);
+        addLruTailLocked(c);
+        List<Closing> closings = null;
+        boolean kept = true;
+        if (this.maxIdleConns > 0 && this.idleTotal > this.maxIdleConns) {
+            PooledConnection oldest = this.lruHead;
+            removeIdleLocked(oldest);
+            closings = closeLocked(oldest, CloseReason.IDLE_GLOBAL_CAP, null);
+            kept = oldest != c;
+        }
+        if (c.state == PooledConnection.State.IDLE) {
+            scheduleEvictionLocked(c.idleDeadline(), now);
+        }
+        return new Offer(closings, kept);
+    }
+
+    /** Hands an active connection to a waiting request and wakes it. */
+    private static void serveLocked(HostPool host, Waiter waiter, PooledConnection c) {
+        waiter.connection = c;
+        if (waiter.inLine) {
+            waiter.inLine = false;
+            host.waiting--;
+        }
+        waiter.ready.signal();
     }
 
     /**
@@ -532,6 +674,7 @@ public final class ConnectionPool {
             this.lock.unlock();
         }
         closeAll(closings);
+        launchPending(); // the slots they freed may have started dials for requests in line
         return count;
     }
 
@@ -547,6 +690,7 @@ public final class ConnectionPool {
     /** @param reason {@code IDLE_CLOSED} on request, {@code TRANSPORT_CLOSED} when the pool closes */
     private int closeIdle(CloseReason reason) {
         List<Closing> closings = null;
+        List<Dial> unwanted = new ArrayList<>();
         int count = 0;
         this.lock.lock();
         try {
@@ -556,11 +700,21 @@ public final class ConnectionPool {
                 closings = closeLocked(c, reason, closings);
                 count++;
             }
+            // Dials nobody waits for would only add idle connections (Go's CloseIdleConnections cancels them too).
+            for (Dial d = this.dialsHead; d != null; d = d.next) {
+                if (this.closed || !d.requester.isWaiting()) {
+                    unwanted.add(d);
+                }
+            }
         }
         finally {
             this.lock.unlock();
         }
         closeAll(closings);
+        for (Dial d : unwanted) {
+            d.state.stop(io.github.pooledtransport.core.TransportCancelledException.Cause.CANCELLED);
+        }
+        launchPending();
         return count;
     }
 
@@ -579,9 +733,16 @@ public final class ConnectionPool {
             this.closed = true;
             for (HostPool host : this.hosts.values()) {
                 Waiter w;
-                while ((w = host.pollWaiterLocked()) != null) {
-                    w.transportClosed = true;
-                    w.ready.signal();
+                while ((w = host.pollIdleWaiterLocked()) != null) {
+                    closedLocked(host, w);
+                }
+                while ((w = host.pollSlotWaiterLocked()) != null) {
+                    closedLocked(host, w);
+                }
+            }
+            for (Dial d = this.dialsHead; d != null; d = d.next) {
+                if (d.requester.isWaiting()) {
+                    closedLocked(d.host, d.requester); // fresh requesters wait in no queue
                 }
             }
         }
@@ -592,6 +753,15 @@ public final class ConnectionPool {
             this.scheduler.cancel(this);
         }
         return closeIdle(CloseReason.TRANSPORT_CLOSED);
+    }
+
+    private static void closedLocked(HostPool host, Waiter w) {
+        if (w.inLine) {
+            w.inLine = false;
+            host.waiting--;
+        }
+        w.transportClosed = true;
+        w.ready.signal();
     }
 
     /** @return whether {@link #close()} was called */
@@ -625,6 +795,7 @@ public final class ConnectionPool {
         long replays = 0;
         long cancellations = 0;
         long callTimeouts = 0;
+        long dialsLost = 0;
         long[] closedTotals = new long[CloseReason.values().length];
         this.lock.lock();
         try {
@@ -642,6 +813,7 @@ public final class ConnectionPool {
                 replays += h.replays;
                 cancellations += h.cancellations;
                 callTimeouts += h.callTimeouts;
+                dialsLost += h.dialsLost;
                 for (int i = 0; i < closedTotals.length; i++) {
                     closedTotals[i] += h.closed[i];
                 }
@@ -651,7 +823,7 @@ public final class ConnectionPool {
             this.lock.unlock();
         }
         totalsOut[0] = new PoolStats(idle, active, dialing, waiting, peak, opened, reused, requests,
-                toMap(closedTotals), acquireTimeouts, replays, cancellations, callTimeouts);
+                toMap(closedTotals), acquireTimeouts, replays, cancellations, callTimeouts, dialsLost);
         return result;
     }
 
@@ -677,7 +849,7 @@ public final class ConnectionPool {
 
     private static HostStats hostStatsLocked(HostPool h) {
         PoolStats stats = new PoolStats(h.idle, h.active, h.dialing, h.waiting, h.peakActive, h.opened, h.reused,
-                h.requests, toMap(h.closed), h.acquireTimeouts, h.replays, h.cancellations, h.callTimeouts);
+                h.requests, toMap(h.closed), h.acquireTimeouts, h.replays, h.cancellations, h.callTimeouts, h.dialsLost);
         return new HostStats(h.key, stats, h.maxIdleConnsPerHost, h.maxConnsPerHost);
     }
 
@@ -734,11 +906,32 @@ public final class ConnectionPool {
                     throw new IllegalStateException(String.format("host %s: opened %d - closed %d != idle %d + active %d",
                             h.key, h.opened, closedSum, h.idle, h.active));
                 }
-                if (h.waiting > 0 && h.maxConnsPerHost > 0 && h.total() < h.maxConnsPerHost && h.idle == 0) {
-                    throw new IllegalStateException("host " + h.key + " has waiters and a free slot");
+                if (h.waiting > 0 && h.hasRoomLocked() && !this.closed) {
+                    throw new IllegalStateException("host " + h.key + " has requests in line and a free slot");
+                }
+                int inLine = 0;
+                for (Waiter w : h.slotWaiters) {
+                    inLine += w.inLine ? 1 : 0;
+                }
+                if (inLine != h.waiting) {
+                    throw new IllegalStateException("host " + h.key + " waiting=" + h.waiting + " but " + inLine
+                            + " in line");
+                }
+                if (h.idle > 0 && h.idleWaiters.stream().anyMatch(Waiter::isWaiting)) {
+                    throw new IllegalStateException("host " + h.key + " has idle connections and waiting requests");
                 }
                 checkNonNegative(h);
                 hostIdleSum += h.idle;
+            }
+            java.util.Map<HostPool, Integer> dials = new java.util.HashMap<>();
+            for (Dial d = this.dialsHead; d != null; d = d.next) {
+                dials.merge(d.host, 1, Integer::sum);
+            }
+            for (HostPool h : this.hosts.values()) {
+                if (dials.getOrDefault(h, 0) != h.dialing) {
+                    throw new IllegalStateException("host " + h.key + " dialing=" + h.dialing + " but "
+                            + dials.getOrDefault(h, 0) + " dials in flight");
+                }
             }
             if (hostIdleSum != this.idleTotal) {
                 throw new IllegalStateException("hosts hold " + hostIdleSum + " idle but idleTotal=" + this.idleTotal);
@@ -759,8 +952,10 @@ public final class ConnectionPool {
         c.state = PooledConnection.State.ACTIVE;
         c.lastWasIdle = true;
         c.lastIdleNanos = now - c.idleSince;
+        if (c.useCount > 0) {
+            host.reused++; // a connection a lost dial left idle serves its first request
+        }
         c.useCount++;
-        host.reused++;
         host.peakActive = Math.max(host.peakActive, host.active);
     }
 
@@ -815,14 +1010,74 @@ public final class ConnectionPool {
         return result;
     }
 
+    /** A slot freed up: the first request in line gets a dial started for it (and keeps waiting for either). */
     private void grantSlotLocked(HostPool host) {
-        if (host.waiting > 0 && !this.closed && host.hasRoomLocked()) {
-            Waiter w = host.pollWaiterLocked();
-            if (w != null) {
-                host.dialing++;
-                w.mayDial = true;
-                w.ready.signal();
+        while (host.waiting > 0 && !this.closed && host.hasRoomLocked()) {
+            Waiter w = host.pollSlotWaiterLocked();
+            if (w == null) {
+                return;
             }
+            w.inLine = false;
+            host.waiting--;
+            startDialLocked(host, w);
+        }
+    }
+
+    /** Starts a dial for a waiting request: counted now, launched by {@link #launchPending} after the lock. */
+    private void startDialLocked(HostPool host, Waiter waiter) {
+        Dial dial = new Dial(host, waiter, waiter.spec);
+        waiter.dial = dial;
+        host.dialing++;
+        dial.prev = this.dialsTail;
+        if (this.dialsTail != null) {
+            this.dialsTail.next = dial;
+        }
+        else {
+            this.dialsHead = dial;
+        }
+        this.dialsTail = dial;
+        this.toLaunch.add(dial);
+        this.launchesPending = true;
+    }
+
+    private void unlinkDialLocked(Dial dial) {
+        if (dial.prev != null) {
+            dial.prev.next = dial.next;
+        }
+        else {
+            this.dialsHead = dial.next;
+        }
+        if (dial.next != null) {
+            dial.next.prev = dial.prev;
+        }
+        else {
+            this.dialsTail = dial.prev;
+        }
+        dial.prev = null;
+        dial.next = null;
+        dial.host.dialing--;
+        if (dial.requester.dial == dial) {
+            dial.requester.dial = null;
+        }
+    }
+
+    /** Launches the dials started under the lock; on any thread that just left it, never under it. */
+    private void launchPending() {
+        if (!this.launchesPending) {
+            return;
+        }
+        List<Dial> launch;
+        this.lock.lock();
+        try {
+            launch = new ArrayList<>(this.toLaunch);
+            this.toLaunch.clear();
+            this.launchesPending = false;
+        }
+        finally {
+            this.lock.unlock();
+        }
+        for (Dial dial : launch) {
+            this.launcher.launch(dial);
         }
     }
 

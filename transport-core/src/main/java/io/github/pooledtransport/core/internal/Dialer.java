@@ -211,6 +211,7 @@ final class Dialer {
             InetSocketAddress address = new InetSocketAddress(addresses.get(i), port);
             tried.add(address.getAddress().getHostAddress());
             SocketChannel channel = null;
+            call.label("connecting to " + address.getAddress().getHostAddress()); // before listeners hear of it
             this.listener.connectStart(address);
             long connectStarted = System.nanoTime();
             try {
@@ -279,6 +280,7 @@ final class Dialer {
             return this.resolver.resolve(host);
         }
         call.throwIfStopped();
+        call.label("resolving " + host); // named before the lookup starts, for a stop that comes as it does
         java.util.concurrent.Future<List<InetAddress>> lookup =
                 BlockingTasks.LOOKUPS.submit(() -> this.resolver.resolve(host));
         call.enter("resolving " + host, () -> lookup.cancel(false));
@@ -337,6 +339,7 @@ final class Dialer {
             throws IOException {
         HostKey key = host.key;
         SSLContext context = (host.sslContext != null) ? host.sslContext : this.sslContext;
+        call.label("in the TLS handshake with " + peerHost + ":" + peerPort); // before listeners hear of it
         this.listener.tlsHandshakeStart(key);
         long started = System.nanoTime();
         if (this.config.insecureSkipTlsVerify() && this.insecureUseWarned.compareAndSet(false, true)) {

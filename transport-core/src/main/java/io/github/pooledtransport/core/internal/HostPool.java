@@ -70,11 +70,20 @@ public final class HostPool {
 
     final long[] closed = new long[CloseReason.values().length];
 
-    /** Waiting requests in arrival order; cancelled ones are skipped when served. */
-    final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+    /**
+     * Requests that take a released connection (all but fresh ones), in arrival order; entries that were served
+     * or left meanwhile are skipped when polled.
+     */
+    final ArrayDeque<Waiter> idleWaiters = new ArrayDeque<>();
 
-    /** Waiters in {@link #waiters} that are not cancelled. */
+    /** Requests queued for a slot at {@code maxConnsPerHost}, in arrival order; stale entries skipped likewise. */
+    final ArrayDeque<Waiter> slotWaiters = new ArrayDeque<>();
+
+    /** Requests in line for a slot ({@link Waiter#inLine}). */
     int waiting;
+
+    /** Dials whose requester was served by another connection first; the connection went to the pool. */
+    long dialsLost;
 
     HostPool(HostKey key, int maxIdleConnsPerHost, int maxConnsPerHost, long idleTimeoutNanos,
             java.time.Duration responseHeaderTimeout) {
@@ -132,11 +141,22 @@ public final class HostPool {
         this.idle--;
     }
 
-    Waiter pollWaiterLocked() {
+    /** @return the first request still waiting that takes a released connection, or {@code null} */
+    Waiter pollIdleWaiterLocked() {
         Waiter w;
-        while ((w = this.waiters.poll()) != null) {
-            if (!w.cancelled) {
-                this.waiting--;
+        while ((w = this.idleWaiters.poll()) != null) {
+            if (w.isWaiting()) {
+                return w;
+            }
+        }
+        return null;
+    }
+
+    /** @return the first request still in line for a slot, or {@code null} */
+    Waiter pollSlotWaiterLocked() {
+        Waiter w;
+        while ((w = this.slotWaiters.poll()) != null) {
+            if (w.inLine) {
                 return w;
             }
         }

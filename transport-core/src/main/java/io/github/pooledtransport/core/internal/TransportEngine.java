@@ -71,7 +71,7 @@ public final class TransportEngine {
         this.listener = SafeListener.of(config.listeners());
         this.callListeners = new CallListeners(config.callListenerFactories());
         this.pool = new ConnectionPool(config.maxIdleConns(), this::newHostPool, config.timeSource(), this.listener,
-                EvictionScheduler.SHARED);
+                EvictionScheduler.SHARED, this::launch);
         this.dialer = new Dialer(config, this.listener);
         this.leaks = new LeakTracker(config.leakDetection());
         this.http1 = new Http1ExchangeCodec(config, this.listener, this.leaks);
@@ -289,12 +289,10 @@ public final class TransportEngine {
     private Lease obtain(HostPool host, Request request, boolean countRequest, boolean fresh, CallState call)
             throws IOException {
         boolean count = countRequest;
+        DialSpec spec = new DialSpec(request.options().connectTimeout(), call.events);
         while (true) {
-            PooledConnection pooled = this.pool.acquire(host, count, fresh, this.acquireTimeoutNanos, call);
+            PooledConnection pooled = this.pool.acquire(host, count, fresh, this.acquireTimeoutNanos, call, spec);
             count = false;
-            if (pooled == null) {
-                return new Lease(this.pool, dial(host, request, call), call);
-            }
             Http1Connection conn = (Http1Connection) pooled;
             Lease lease = new Lease(this.pool, conn, call);
             CloseReason unusable = conn.checkIdle(!request.isReplayable(), conn.lastIdleNanos >= this.staleCheckNanos);
@@ -306,48 +304,56 @@ public final class TransportEngine {
         }
     }
 
-    /** Dials for a slot the pool granted; the slot is given back if the dial fails or the call was stopped. */
-    private Http1Connection dial(HostPool host, Request request, CallState call) throws IOException {
-        CallListener events = call.events;
+    /**
+     * Runs a dial the pool started, on a thread of its own ({@link BlockingTasks#DIALS}): the requesting call's
+     * listener hears it, and its end goes to the pool, which hands the connection to whoever waits.
+     */
+    private void runDial(Dial dial) {
+        HostPool host = dial.host;
+        CallListener events = dial.spec.events();
+        CallState state = dial.state;
         events.dialStarted(host.key);
         Http1Connection conn;
         InetSocketAddress remote;
         try {
-            call.throwIfStopped();
-            DialedSocket dialed = this.dialer.dial(host, request.options().connectTimeout(), call);
-            if (call.leave()) {
+            DialedSocket dialed = this.dialer.dial(host, dial.spec.connectTimeout(), state);
+            if (state.leave()) {
                 // Stopped as the dial completed: the stop closed the socket underneath.
                 dialed.close();
-                throw call.cancelled(null);
+                throw state.cancelled(null);
             }
             remote = (InetSocketAddress) dialed.channel().socket().getRemoteSocketAddress();
             conn = newConnection(host, dialed);
         }
         catch (IOException ex) {
-            giveUpDial(host, call);
-            IOException stopped = call.stoppedFailure(ex);
-            IOException thrown = (stopped != null) ? stopped : ex;
-            events.dialFailed(host.key, thrown);
-            throw thrown;
+            state.leave();
+            IOException stopped = state.stoppedFailure(ex);
+            IOException failure = (stopped != null) ? stopped : ex;
+            events.dialFailed(host.key, failure);
+            this.pool.dialFailed(dial, failure);
+            return;
         }
         catch (RuntimeException | Error ex) {
-            giveUpDial(host, call);
+            state.leave();
             events.dialFailed(host.key, ex);
-            throw ex;
-        }
-        if (!this.pool.dialSucceeded(conn)) {
-            IOException closed = new io.github.pooledtransport.core.TransportClosedException(host.key);
-            events.dialFailed(host.key, closed);
-            throw closed;
+            this.pool.dialFailed(dial, ex); // its requester throws it
+            return;
         }
         events.dialSucceeded(host.key, conn.id, remote);
-        return conn;
+        this.pool.dialSucceeded(dial, conn);
     }
 
-    /** A dial failed or was stopped: the call leaves the step and the pool gets its slot back. */
-    private void giveUpDial(HostPool host, CallState call) {
-        call.leave();
-        this.pool.dialFailed(host);
+    /** Starts a dial on a thread of its own; a dial that cannot start fails as it would have. */
+    private void launch(Dial dial) {
+        try {
+            BlockingTasks.DIALS.execute(() -> runDial(dial));
+        }
+        catch (java.util.concurrent.RejectedExecutionException ex) {
+            IOException failure = new TransportException(dial.host.key, "Could not start a dial to " + dial.host.key
+                    + ": " + ex.getMessage(), ex);
+            dial.spec.events().dialFailed(dial.host.key, failure);
+            this.pool.dialFailed(dial, failure);
+        }
     }
 
     /** @return a consistent snapshot */

@@ -3,26 +3,49 @@ package io.github.pooledtransport.core.internal;
 import java.util.concurrent.locks.Condition;
 
 /**
- * A request queued for a connection because its host reached {@code maxConnsPerHost}. It is served
- * either a released connection or permission to dial. Guarded by the pool's lock.
+ * A request that found no idle connection, as Go's {@code wantConn}: it waits for whichever comes first, a
+ * connection released by another request, a dial made on its behalf, or (at {@code maxConnsPerHost}) a slot
+ * that starts such a dial. Guarded by the pool's lock.
  */
 final class Waiter {
 
     final Condition ready;
 
+    /** Takes only the connection its own dial makes: a replay after a reused connection failed. */
+    final boolean fresh;
+
+    /** How to dial on its behalf. */
+    final DialSpec spec;
+
+    /** The connection it was served, now active and its own. */
     PooledConnection connection;
 
-    boolean mayDial;
+    /** Why its own dial failed: it is served that failure. */
+    Throwable dialError;
 
     boolean transportClosed;
 
+    /** It stopped waiting (stopped, timed out or interrupted) before it was served. */
     boolean cancelled;
 
-    Waiter(Condition ready) {
+    /** Queued for a slot at {@code maxConnsPerHost}, counted in the host's {@code waiting}. */
+    boolean inLine;
+
+    /** The dial in flight on its behalf, or {@code null}. */
+    Dial dial;
+
+    Waiter(Condition ready, boolean fresh, DialSpec spec) {
         this.ready = ready;
+        this.fresh = fresh;
+        this.spec = spec;
     }
 
     boolean isServed() {
-        return this.connection != null || this.mayDial || this.transportClosed;
+        return this.connection != null || this.dialError != null || this.transportClosed;
+    }
+
+    /** @return whether it still waits: neither served nor gone */
+    boolean isWaiting() {
+        return !this.cancelled && !isServed();
     }
 }

@@ -115,7 +115,10 @@ class CancellationTest {
             outcome.assertStopped(stop, "resolving localhost");
             assertCounted(transport, stop);
             answer.countDown();
+            // The dial outlives its stopped caller (Go dials apart from the request) and joins the pool.
+            awaitStat(transport, s -> s.dialing() == 0 && s.idle() == 1);
             assertThat(HostileServer.get(transport, url)).isEqualTo("resolved");
+            assertThat(server.connections()).isEqualTo(1);
             assertCountsAddUp(transport);
         }
     }
@@ -140,6 +143,10 @@ class CancellationTest {
                     connecting::await);
             outcome.assertStopped(stop, "connecting to 127.0.0.1");
             assertCounted(transport, stop);
+            // The dial goes on without its caller, until closeIdleConnections stops a dial nobody waits for.
+            assertThat(transport.stats().totals().dialing()).isEqualTo(1);
+            transport.closeIdleConnections();
+            awaitStat(transport, s -> s.dialing() == 0);
             assertCountsAddUp(transport);
             assertThat(transport.stats().totals().opened()).isZero();
         }
@@ -161,7 +168,9 @@ class CancellationTest {
                     handshaking::await);
             outcome.assertStopped(stop, "TLS handshake");
             assertCounted(transport, stop);
+            transport.closeIdleConnections(); // stops the dial its caller left
             assertThat(DialingFixtures.AcceptingServer.closedByClient(silent.nextAccepted())).isTrue();
+            awaitStat(transport, s -> s.dialing() == 0);
             assertCountsAddUp(transport);
         }
     }

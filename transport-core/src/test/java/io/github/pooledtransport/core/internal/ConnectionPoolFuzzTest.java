@@ -17,9 +17,11 @@ import io.github.pooledtransport.core.HostKey;
 import io.github.pooledtransport.core.PoolStats;
 
 /**
- * A seeded, deterministic fuzz test of the pool alone: thousands of random acquire, dial, release, expire
- * and close steps per seed, with every invariant checked after each step. A failure names the seed and the
- * step, so it can be replayed exactly.
+ * A seeded, deterministic fuzz test of the pool alone: thousands of random steps per seed (requests that want a
+ * connection, fresh or not; dials the pool started, ending in a connection or a failure in any order; requests
+ * that give up; releases, expiry, closing idle connections), with every invariant checked after each step: no
+ * connection in two places, a request never served twice, counts that add up, late binding served FIFO. A
+ * failure names the seed and the step, so it can be replayed exactly.
  */
 class ConnectionPoolFuzzTest {
 
@@ -73,6 +75,12 @@ class ConnectionPoolFuzzTest {
 
         private long dialsSucceeded;
 
+        /** Dials the pool started and the test has not ended yet. */
+        private final List<Dial> dials = new ArrayList<>();
+
+        /** Requests waiting for a connection. */
+        private final List<Waiter> waiting = new ArrayList<>();
+
         Run(long seed) {
             this.seed = seed;
             this.random = new Random(seed);
@@ -89,7 +97,7 @@ class ConnectionPoolFuzzTest {
             };
             this.pool = new ConnectionPool(maxIdle, key -> ConnectionPool.newHostPool(key,
                     this.random.nextInt(Math.min(maxIdle, 5) + 1), this.random.nextInt(4),
-                    Duration.ofSeconds(this.random.nextInt(3) * 30L)), () -> this.now, events, null);
+                    Duration.ofSeconds(this.random.nextInt(3) * 30L)), () -> this.now, events, null, this.dials::add);
             for (int i = 0; i < 4; i++) {
                 this.hosts.add(this.pool.host(new HostKey("http", "host" + i, 80, null, null)));
             }
@@ -106,6 +114,11 @@ class ConnectionPoolFuzzTest {
                 }
             }
             this.pool.close();
+            harvest();
+            assertThat(this.waiting).as("requests still waiting after close").isEmpty();
+            while (!this.dials.isEmpty()) {
+                endDial(this.dials.get(0), true);
+            }
             for (FakeConnection c : new ArrayList<>(this.active)) {
                 release(c, null);
             }
@@ -118,8 +131,22 @@ class ConnectionPoolFuzzTest {
 
         private void step() throws Exception {
             int op = this.random.nextInt(100);
-            if (op < 40) {
-                acquire(this.hosts.get(this.random.nextInt(this.hosts.size())));
+            if (op < 30) {
+                want(this.hosts.get(this.random.nextInt(this.hosts.size())));
+            }
+            else if (op < 45 && !this.dials.isEmpty()) {
+                endDial(this.dials.get(this.random.nextInt(this.dials.size())), this.random.nextInt(8) != 0);
+            }
+            else if (op < 50 && !this.waiting.isEmpty()) {
+                Waiter w = this.waiting.remove(this.random.nextInt(this.waiting.size()));
+                HostPool host = this.hosts.stream().filter(h -> h.idleWaiters.contains(w) || h.slotWaiters.contains(w)
+                        || (w.dial != null && w.dial.host == h)).findFirst().orElse(null);
+                if (host != null) {
+                    this.pool.leave(host, w); // gives up; a connection it was served meanwhile goes back
+                }
+                else {
+                    this.waiting.add(w); // a fresh request whose dial ended: harvested below
+                }
             }
             else if (op < 75 && !this.active.isEmpty()) {
                 FakeConnection c = this.active.get(this.random.nextInt(this.active.size()));
@@ -144,35 +171,61 @@ class ConnectionPoolFuzzTest {
             }
         }
 
-        private void acquire(HostPool host) throws Exception {
-            // A single thread must never block: only ask when the pool can answer at once.
-            if (host.idle == 0 && !host.hasRoomLocked()) {
-                return;
-            }
+        private void want(HostPool host) throws Exception {
+            boolean fresh = this.random.nextInt(10) == 0;
             PooledConnection expected = host.idleHead;
             boolean expectedUsable = expected != null && this.now - expected.idleDeadline() < 0;
-            PooledConnection got = this.pool.acquire(host, true, false, 0);
-            if (got == null) {
-                assertThat(expectedUsable).as("dialed although a usable idle connection existed").isFalse();
-                if (this.random.nextInt(10) == 0) {
-                    this.pool.dialFailed(host);
-                    return;
+            Waiter w = this.pool.want(host, true, fresh, DialSpec.DEFAULT);
+            if (w.ready == null) {
+                assertThat(fresh).as("a fresh request took an idle connection").isFalse();
+                if (expectedUsable) {
+                    assertThat(w.connection).as("most recently used idle connection first").isSameAs(expected);
                 }
-                FakeConnection c = new FakeConnection(host, ++this.ids, this.now,
+                take((FakeConnection) w.connection);
+                return;
+            }
+            if (!fresh) {
+                assertThat(expectedUsable).as("waits although a usable idle connection existed").isFalse();
+            }
+            this.waiting.add(w);
+        }
+
+        /** A dial the pool started ends: a connection, or a failure. */
+        private void endDial(Dial dial, boolean succeeds) {
+            this.dials.remove(dial);
+            if (succeeds) {
+                FakeConnection c = new FakeConnection(dial.host, ++this.ids, this.now,
                         this.random.nextInt(4) == 0 ? this.now + 60_000_000_000L : Long.MAX_VALUE);
                 this.all.add(c);
                 this.dialsSucceeded++;
-                assertThat(this.pool.dialSucceeded(c)).isTrue();
-                this.active.add(c);
-                this.activeSet.add(c);
-                return;
+                this.pool.dialSucceeded(dial, c);
             }
-            if (expectedUsable) {
-                assertThat(got).as("most recently used idle connection first").isSameAs(expected);
+            else {
+                this.pool.dialFailed(dial, new java.io.IOException("refused"));
             }
-            assertThat(got.state).isEqualTo(PooledConnection.State.ACTIVE);
-            assertThat(this.activeSet.add((FakeConnection) got)).as("handed out twice").isTrue();
-            this.active.add((FakeConnection) got);
+        }
+
+        /** Requests that were served become owners of their connection, or fail with their dial's error. */
+        private void harvest() {
+            for (java.util.Iterator<Waiter> it = this.waiting.iterator(); it.hasNext();) {
+                Waiter w = it.next();
+                if (!w.isServed()) {
+                    continue;
+                }
+                it.remove();
+                if (w.connection != null) {
+                    if (w.fresh) {
+                        assertThat(w.connection.useCount).as("a fresh request got a used connection").isEqualTo(1);
+                    }
+                    take((FakeConnection) w.connection);
+                }
+            }
+        }
+
+        private void take(FakeConnection c) {
+            assertThat(c.state).isEqualTo(PooledConnection.State.ACTIVE);
+            assertThat(this.activeSet.add(c)).as("handed out twice").isTrue();
+            this.active.add(c);
         }
 
         private void release(FakeConnection c, CloseReason reason) {
@@ -182,11 +235,12 @@ class ConnectionPoolFuzzTest {
         }
 
         private void check() {
+            harvest();
             this.pool.checkInvariants();
             PoolStats totals = totals();
             assertThat(totals.active()).as("active").isEqualTo(this.active.size());
-            assertThat(totals.dialing()).as("dialing").isZero();
-            assertThat(totals.waiting()).as("waiting").isZero();
+            assertThat(totals.dialing()).as("dialing").isEqualTo(this.dials.size());
+            assertThat(totals.waiting()).as("waiting").isLessThanOrEqualTo(this.waiting.size());
             assertThat(totals.opened()).as("opened").isEqualTo(this.dialsSucceeded);
             long closed = this.all.stream().filter(c -> c.closes > 0).count();
             assertThat(totals.closedTotal()).as("closed").isEqualTo(closed);
