@@ -110,14 +110,19 @@ wait_quiet() { # [load]: also wait for the 1-minute load below 1.0
   done
 }
 
-# label jvm scheme path callers [LoadRun options...]
-CELLS=(
-  "platform-1 17 http /1k 1"
-  "platform-64 17 http /1k 64"
-  "virtual-1 25 http /1k 1 virtual"
-  "virtual-64 25 http /1k 64 virtual"
-  "https-post-64 17 https /post 64 post"
-)
+# label jvm scheme path callers [LoadRun options...]; CELLS="label jvm ...;label ..." replaces the list, for
+# example CELLS="burst-200 17 http /1k 200 burst=100" for the cold burst (200 callers x 100 requests).
+if [ -n "${CELLS:-}" ]; then
+  IFS=';' read -r -a CELLS <<< "$CELLS"
+else
+  CELLS=(
+    "platform-1 17 http /1k 1"
+    "platform-64 17 http /1k 64"
+    "virtual-1 25 http /1k 1 virtual"
+    "virtual-64 25 http /1k 64 virtual"
+    "https-post-64 17 https /post 64 post"
+  )
+fi
 run_cell() { # tree run label jvm scheme path callers [options...]
   local tree=$1 run=$2 label=$3 jvm=java scheme=$5 path=$6 callers=$7 port=$PORT
   [ "$4" = 25 ] && jvm=$JDK25/bin/java
@@ -172,14 +177,15 @@ for cell in cells:
           f"{med['base']['client_cpu_us']:.1f} | {med['new']['client_cpu_us']:.1f} | {cpu:.3f} | {ok} |")
 print("\nEvery run (load: 1-minute load average before the pair; busy: cores busy over 3 s before it; other:"
       " cores busy during the measured window beyond this client and nginx, i.e. other load):\n")
-print("| cell | run | tree | load | busy | other | req/s | p50 ms | p99 ms | client CPU µs/req | nginx CPU µs/req"
-      " | errors |")
-print("|---|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
+print("| cell | run | tree | load | busy | other | req/s | p50 ms | p99 ms | first p50 ms | first p99 ms | opened"
+      " | client CPU µs/req | nginx CPU µs/req | errors |")
+print("|---|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
 for r in rows:
     m = r.get("machine_cpu_us", -1)
     other = f"{(m - r['client_cpu_us'] - r['server_cpu_us']) * r['rps'] / 1e6:.2f}" if m >= 0 else "?"
     print(f"| {r['cell']} | {r['run']} | {r['tree']} | {r['load1']:.2f} | {r['busy']:.2f} | {other} | {r['rps']:.0f} | "
-          f"{r['p50_ms']:.3f} | {r['p99_ms']:.3f} | {r['client_cpu_us']:.1f} | {r['server_cpu_us']:.1f} | {r['errors']} |")
+          f"{r['p50_ms']:.3f} | {r['p99_ms']:.3f} | {r.get('first_p50_ms', 0):.3f} | {r.get('first_p99_ms', 0):.3f} | "
+          f"{r['opened']} | {r['client_cpu_us']:.1f} | {r['server_cpu_us']:.1f} | {r['errors']} |")
 PY
 cp "$RESULTS" "${OUT%.md}.jsonl"
 cat "$OUT"

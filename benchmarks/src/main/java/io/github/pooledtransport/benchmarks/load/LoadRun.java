@@ -87,10 +87,12 @@ public final class LoadRun {
             long requests = recorder.count();
             System.out.printf(Locale.ROOT, "{\"client\":\"%s%s\",\"path\":\"%s\",\"concurrency\":%d,\"mode\":\"%s\","
                     + "\"requests\":%d,\"errors\":%d,\"rps\":%.1f,\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"opened\":%d,"
-                    + "\"time_wait\":%d,\"alloc_per_request\":%d,%s,\"java\":\"%s\"}%n",
+                    + "\"time_wait\":%d,\"alloc_per_request\":%d,\"first_p50_ms\":%.3f,\"first_p99_ms\":%.3f,"
+                    + "\"elapsed_ms\":%.1f,%s,\"java\":\"%s\"}%n",
                     clientName, virtual ? "+vt" : "", path, concurrency, (burst > 0) ? "burst" : "steady", requests,
                     recorder.errors.get(), requests * 1e9 / elapsed, recorder.percentile(0.50) / 1e6,
                     recorder.percentile(0.99) / 1e6, accepted, timeWait, allocPerRequest,
+                    recorder.firstPercentile(0.50) / 1e6, recorder.firstPercentile(0.99) / 1e6, elapsed / 1e6,
                     cpu1.perRequestJson(cpu0, requests), System.getProperty("java.version"));
         }
         finally {
@@ -120,7 +122,11 @@ public final class LoadRun {
                                 throw new IllegalStateException("empty body");
                             }
                             if (recorder != null) {
-                                recorder.record(index, System.nanoTime() - t0);
+                                long took = System.nanoTime() - t0;
+                                recorder.record(index, took);
+                                if (n == 0) {
+                                    recorder.first[index] = took; // a cold caller's time to its first response
+                                }
                             }
                         }
                         catch (Exception ex) {
@@ -215,9 +221,18 @@ public final class LoadRun {
 
         final AtomicLong allocated = new AtomicLong();
 
+        /** Each caller's first request: from a cold client, the time to its first response. */
+        final long[] first;
+
         Recorder(int callers) {
             this.samples = new long[callers][1024];
             this.counts = new int[callers];
+            this.first = new long[callers];
+        }
+
+        double firstPercentile(double p) {
+            long[] sorted = Arrays.stream(this.first).filter(n -> n > 0).sorted().toArray();
+            return (sorted.length == 0) ? 0 : sorted[(int) Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)];
         }
 
         void record(int caller, long nanos) {

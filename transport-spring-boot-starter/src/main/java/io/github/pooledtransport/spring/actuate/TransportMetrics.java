@@ -184,6 +184,8 @@ public class TransportMetrics implements MeterBinder, TransportListener {
                 tags, source, s -> s.cancellations());
         counter(r, "transport.call.timeouts", "Calls stopped by their call timeout", REQUESTS, tags, source,
                 s -> s.callTimeouts());
+        counter(r, "transport.pool.dials.lost", "Dials whose request was served by another connection first",
+                CONNECTIONS, tags, source, s -> s.dialsLost());
         if (oneHost) {
             limit(r, tags.and("limit", "max-conns-per-host"), source, h -> h.maxConnsPerHost());
             limit(r, tags.and("limit", "max-idle-conns-per-host"), source, h -> h.maxIdleConnsPerHost());
@@ -236,6 +238,7 @@ public class TransportMetrics implements MeterBinder, TransportListener {
         long replays = 0;
         long cancellations = 0;
         long callTimeouts = 0;
+        long dialsLost = 0;
         Map<CloseReason, Long> closed = new java.util.EnumMap<>(CloseReason.class);
         for (HostStats h : t.stats().hosts()) {
             if (OTHER.equals(this.hostTags.get(h.key()))) {
@@ -250,10 +253,11 @@ public class TransportMetrics implements MeterBinder, TransportListener {
                 replays += s.replays();
                 cancellations += s.cancellations();
                 callTimeouts += s.callTimeouts();
+                dialsLost += s.dialsLost();
                 s.closed().forEach((reason, n) -> closed.merge(reason, n, Long::sum));
             }
         }
         return new PoolStats(idle, active, dialing, waiting, 0, opened, reused, 0, closed, acquireTimeouts, replays,
-                cancellations, callTimeouts);
+                cancellations, callTimeouts, dialsLost);
     }
 }
