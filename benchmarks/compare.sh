@@ -8,8 +8,8 @@
 #   benchmarks/compare.sh 72f5c9a                  # about 25 minutes on 2 cores with the defaults
 #   RUNS=1 WARMUP=1 DURATION=2 benchmarks/compare.sh HEAD~1   # a smoke run
 #
-# Both trees run the harness of this tree (its benchmarks/src is copied over the baseline's), so only the
-# transport differs. Each tree is built into its own private local Maven repository (M2_BASE, M2_NEW; by
+# Both trees run the load harness of this tree (its benchmarks/.../load is copied over the baseline's), so only
+# the transport differs. Each tree is built into its own private local Maven repository (M2_BASE, M2_NEW; by
 # default copies of ~/.m2/repository under the work directory), never into ~/.m2. Before each pair it waits,
 # within QUIET_BUDGET seconds over the whole comparison, until the machine is quiet: fewer than QUIET_CORES
 # cores busy over a 3 s sample and no other java process above 5 % of a core; the 1-minute load and the busy
@@ -63,7 +63,9 @@ build_tree() { # tree repo classpath-file
 
 echo "=== Building baseline $BASELINE and this tree"
 git -C "$ROOT" worktree add --detach "$BASE_TREE" "$BASELINE" >/dev/null
-rm -rf "$BASE_TREE/benchmarks/src" && cp -r "$ROOT/benchmarks/src" "$BASE_TREE/benchmarks/src"
+# The load harness only: the JMH benchmarks use internal APIs that may differ between the two trees.
+LOAD=benchmarks/src/main/java/io/github/pooledtransport/benchmarks/load
+rm -rf "${BASE_TREE:?}/$LOAD" && cp -r "$ROOT/$LOAD" "$BASE_TREE/$LOAD"
 private_repo "$M2_BASE"
 private_repo "$M2_NEW"
 build_tree "$BASE_TREE" "$M2_BASE" "$WORK/cp-base"

@@ -16,10 +16,14 @@ public interface AddressFilter {
     /** Allows every address. */
     AddressFilter ALLOW_ALL = address -> true;
 
-    /** Denies loopback, link-local, site-local (private) and wildcard addresses. */
-    AddressFilter PUBLIC_ONLY = address -> !(address.isLoopbackAddress() || address.isLinkLocalAddress()
-            || address.isSiteLocalAddress() || address.isAnyLocalAddress() || address.isMulticastAddress()
-            || (address.getAddress().length == 16 && (address.getAddress()[0] & 0xfe) == 0xfc));
+    /**
+     * Allows public internet addresses only: denies the IANA special-purpose registries (loopback, private,
+     * shared (CGNAT), link-local, documentation, benchmarking, reserved, 6to4, Teredo, NAT64's {@code 64:ff9b::/96},
+     * unique-local, ...) and multicast; exactly what Spring Boot's {@code InetAddressFilter.externalAddresses()}
+     * denies.
+     */
+    AddressFilter PUBLIC_ONLY = address -> !io.github.pooledtransport.core.internal.SpecialPurposeAddresses
+            .contains(address);
 
     /**
      * @param address a resolved address

@@ -21,14 +21,40 @@ import java.util.Map;
  * @param callTimeouts calls stopped by their {@code callTimeout}
  * @param dialsLost dials whose request was served by another connection first (released by another request, or
  *     made by another dial); the connection went to the next waiting request or the idle list (late binding)
+ * @param fallbacks dials that started the second address family (happy eyeballs): the first was slow or failed
  */
 public record PoolStats(int idle, int active, int dialing, int waiting, int peakActive, long opened, long reused,
         long requests, Map<CloseReason, Long> closed, long acquireTimeouts, long replays, long cancellations,
-        long callTimeouts, long dialsLost) {
+        long callTimeouts, long dialsLost, long fallbacks) {
 
     /** Copies the map so the snapshot stays immutable. */
     public PoolStats {
         closed = Map.copyOf(closed);
+    }
+
+    /**
+     * Counts without fallbacks, for tests and tools written before they were counted.
+     *
+     * @param idle connections in the pool
+     * @param active connections serving a request
+     * @param dialing connections being opened
+     * @param waiting requests queued for a connection
+     * @param peakActive the highest number of active connections seen
+     * @param opened connections opened
+     * @param reused requests served on a reused connection
+     * @param requests requests that asked the pool for a connection
+     * @param closed connections closed, by reason
+     * @param acquireTimeouts requests that gave up waiting for a connection
+     * @param replays requests sent again after a reused connection failed
+     * @param cancellations calls stopped by a cancel or an interrupt
+     * @param callTimeouts calls stopped by their call timeout
+     * @param dialsLost dials whose request was served by another connection first
+     */
+    public PoolStats(int idle, int active, int dialing, int waiting, int peakActive, long opened, long reused,
+            long requests, Map<CloseReason, Long> closed, long acquireTimeouts, long replays, long cancellations,
+            long callTimeouts, long dialsLost) {
+        this(idle, active, dialing, waiting, peakActive, opened, reused, requests, closed, acquireTimeouts, replays,
+                cancellations, callTimeouts, dialsLost, 0);
     }
 
     /**
@@ -52,7 +78,7 @@ public record PoolStats(int idle, int active, int dialing, int waiting, int peak
             long requests, Map<CloseReason, Long> closed, long acquireTimeouts, long replays, long cancellations,
             long callTimeouts) {
         this(idle, active, dialing, waiting, peakActive, opened, reused, requests, closed, acquireTimeouts, replays,
-                cancellations, callTimeouts, 0);
+                cancellations, callTimeouts, 0, 0);
     }
 
     /**
@@ -71,7 +97,8 @@ public record PoolStats(int idle, int active, int dialing, int waiting, int peak
      */
     public PoolStats(int idle, int active, int dialing, int waiting, int peakActive, long opened, long reused,
             long requests, Map<CloseReason, Long> closed, long acquireTimeouts) {
-        this(idle, active, dialing, waiting, peakActive, opened, reused, requests, closed, acquireTimeouts, 0, 0, 0, 0);
+        this(idle, active, dialing, waiting, peakActive, opened, reused, requests, closed, acquireTimeouts, 0, 0, 0, 0,
+                0);
     }
 
     /**

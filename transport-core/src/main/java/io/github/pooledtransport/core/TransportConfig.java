@@ -44,6 +44,8 @@ public final class TransportConfig {
 
     private final Duration writeTimeout;
 
+    private final Duration fallbackDelay;
+
     private final Duration expectContinueTimeout;
 
     private final int maxResponseHeaderBytes;
@@ -98,6 +100,7 @@ public final class TransportConfig {
         this.readTimeout = b.readTimeout;
         this.callTimeout = b.callTimeout;
         this.writeTimeout = b.writeTimeout;
+        this.fallbackDelay = b.fallbackDelay;
         this.expectContinueTimeout = b.expectContinueTimeout;
         this.maxResponseHeaderBytes = b.maxResponseHeaderBytes;
         this.disableKeepAlives = b.disableKeepAlives;
@@ -193,6 +196,11 @@ public final class TransportConfig {
     /** @return see {@link Builder#callTimeout(Duration)} */
     public Duration callTimeout() {
         return this.callTimeout;
+    }
+
+    /** @return see {@link Builder#fallbackDelay(Duration)}: as set, 0 standing for 300 ms, negative for no race */
+    public Duration fallbackDelay() {
+        return this.fallbackDelay;
     }
 
     /** @return see {@link Builder#writeTimeout(Duration)} */
@@ -364,6 +372,8 @@ public final class TransportConfig {
 
         private Duration writeTimeout = Duration.ZERO;
 
+        private Duration fallbackDelay = Duration.ZERO;
+
         private Duration expectContinueTimeout = Duration.ofSeconds(1);
 
         private int maxResponseHeaderBytes = 1024 * 1024;
@@ -421,6 +431,7 @@ public final class TransportConfig {
             this.readTimeout = c.readTimeout;
             this.callTimeout = c.callTimeout;
             this.writeTimeout = c.writeTimeout;
+            this.fallbackDelay = c.fallbackDelay;
             this.expectContinueTimeout = c.expectContinueTimeout;
             this.maxResponseHeaderBytes = c.maxResponseHeaderBytes;
             this.disableKeepAlives = c.disableKeepAlives;
@@ -636,6 +647,22 @@ public final class TransportConfig {
         public Builder writeTimeout(Duration writeTimeout) {
             requireNonNegative("writeTimeout", Objects.requireNonNull(writeTimeout, "writeTimeout"));
             this.writeTimeout = writeTimeout;
+            return this;
+        }
+
+        /**
+         * Happy eyeballs, as Go's {@code Dialer.FallbackDelay}: when a name resolves to both IPv6 and IPv4
+         * addresses, the family of the first address is tried first, and the other joins the race after this
+         * delay (or at once when every address of the first failed); the first TCP connection wins and the
+         * others are closed. {@link Duration#ZERO} (the default) means Go's 300 ms; a negative value turns the
+         * race off, trying all addresses in order. The JDK's resolver returns IPv4 addresses first unless
+         * {@code java.net.preferIPv6Addresses} is set, so IPv4 is usually primary.
+         *
+         * @param fallbackDelay the delay, 0 for 300 ms, negative for no race
+         * @return this builder
+         */
+        public Builder fallbackDelay(Duration fallbackDelay) {
+            this.fallbackDelay = Objects.requireNonNull(fallbackDelay, "fallbackDelay");
             return this;
         }
 

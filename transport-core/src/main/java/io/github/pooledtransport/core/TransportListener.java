@@ -195,4 +195,14 @@ public interface TransportListener {
      */
     default void connectionClosed(HostKey key, long connectionId, CloseReason reason) {
     }
+
+    /**
+     * A host key's entry was dropped: it had no connections, waiting requests or dials for the transport's
+     * {@code idleConnTimeout} (90 s when that is 0). Its counts live on in the totals; a later request to it
+     * starts a new entry. Per-host state a listener keeps (meters, tags) can go with it. Comes from the evictor.
+     *
+     * @param key the host key
+     */
+    default void hostRemoved(HostKey key) {
+    }
 }

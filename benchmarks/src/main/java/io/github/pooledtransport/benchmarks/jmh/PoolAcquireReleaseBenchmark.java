@@ -83,26 +83,25 @@ public class PoolAcquireReleaseBenchmark {
         @Setup(Level.Trial)
         public void setUp(BenchmarkParams params) throws IOException {
             int threads = params.getThreads();
+            long[] ids = { 0 };
+            // Dials end at once, on the thread that started them: the pool hands each to its request.
             this.pool = new ConnectionPool(0,
                     key -> ConnectionPool.newHostPool(key, Integer.MAX_VALUE, 0, Duration.ZERO),
-                    TimeSource.SYSTEM, PoolEvents.NONE, null);
+                    TimeSource.SYSTEM, PoolEvents.NONE, null, dial -> this.pool.dialSucceeded(dial,
+                            new CountingConnection(dial.host(), ++ids[0], System.nanoTime(), this.closes)));
             int minPerHost = (this.hosts < threads) ? (threads + this.hosts - 1) / this.hosts : 1;
             this.totalIdle = Math.max(this.idleConns, this.hosts * minPerHost);
             this.keys = new HostKey[this.hosts];
             List<PooledConnection> dialed = new ArrayList<>(this.totalIdle);
-            long id = 0;
             for (int h = 0; h < this.hosts; h++) {
                 this.keys[h] = new HostKey("http", "host-" + h + ".example", 8080, null, null);
                 HostPool host = this.pool.host(this.keys[h]);
                 int count = this.totalIdle / this.hosts + ((h < this.totalIdle % this.hosts) ? 1 : 0);
                 for (int i = 0; i < count; i++) {
-                    // Nothing idle for this host yet (the ones dialed so far are still active): dial permission.
-                    if (this.pool.acquire(host, true, false, 0) != null) {
-                        throw new IllegalStateException("expected a dial permission while pre-populating");
-                    }
-                    PooledConnection c = new CountingConnection(host, ++id, System.nanoTime(), this.closes);
-                    if (!this.pool.dialSucceeded(c)) {
-                        throw new IllegalStateException("pool refused a dialed connection");
+                    // Nothing idle for this host yet (the ones dialed so far are still active): a new connection.
+                    PooledConnection c = this.pool.acquire(host, true, false, 0);
+                    if (c.isReused()) {
+                        throw new IllegalStateException("expected a new connection while pre-populating");
                     }
                     dialed.add(c);
                 }
@@ -196,7 +195,7 @@ public class PoolAcquireReleaseBenchmark {
         ConnectionPool pool = state.pool;
         HostPool host = pool.host(thread.nextKey());
         PooledConnection c = pool.acquire(host, true, false, 0);
-        if (c == null) {
+        if (!c.isReused()) {
             throw new IllegalStateException("acquire found no idle connection for " + host.key());
         }
         pool.release(c, null);

@@ -69,6 +69,8 @@ public final class LoadRun {
             accepts0 = accepts(baseUrl);
             timeWait0 = TimeWait.count(port);
             Recorder recorder = new Recorder(concurrency);
+            io.github.pooledtransport.core.PoolStats pool0 = (built.transport() != null)
+                    ? built.transport().stats().totals() : null;
             CpuSample cpu0 = CpuSample.now();
             long heap0 = allocatedByAllThreads();
             long start = System.nanoTime();
@@ -83,22 +85,38 @@ public final class LoadRun {
                 allocPerRequest = (heap1 - heap0) / recorder.count();
             }
             long accepted = accepts(baseUrl) - accepts0;
+            String pool = (pool0 != null) ? poolJson(pool0, built.transport().stats().totals()) : "";
             int timeWait = TimeWait.count(port) - timeWait0;
             long requests = recorder.count();
             System.out.printf(Locale.ROOT, "{\"client\":\"%s%s\",\"path\":\"%s\",\"concurrency\":%d,\"mode\":\"%s\","
                     + "\"requests\":%d,\"errors\":%d,\"rps\":%.1f,\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"opened\":%d,"
                     + "\"time_wait\":%d,\"alloc_per_request\":%d,\"first_p50_ms\":%.3f,\"first_p99_ms\":%.3f,"
-                    + "\"elapsed_ms\":%.1f,%s,\"java\":\"%s\"}%n",
+                    + "\"elapsed_ms\":%.1f,%s%s,\"java\":\"%s\"}%n",
                     clientName, virtual ? "+vt" : "", path, concurrency, (burst > 0) ? "burst" : "steady", requests,
                     recorder.errors.get(), requests * 1e9 / elapsed, recorder.percentile(0.50) / 1e6,
                     recorder.percentile(0.99) / 1e6, accepted, timeWait, allocPerRequest,
                     recorder.firstPercentile(0.50) / 1e6, recorder.firstPercentile(0.99) / 1e6, elapsed / 1e6,
-                    cpu1.perRequestJson(cpu0, requests), System.getProperty("java.version"));
+                    pool, cpu1.perRequestJson(cpu0, requests), System.getProperty("java.version"));
         }
         finally {
             built.resources().close();
         }
         System.exit(0); // some peers leave non-daemon threads behind
+    }
+
+    /** Our transport's own view of the measured window: connections opened, and closed by reason. */
+    private static String poolJson(io.github.pooledtransport.core.PoolStats before,
+            io.github.pooledtransport.core.PoolStats after) {
+        StringBuilder closed = new StringBuilder();
+        for (io.github.pooledtransport.core.CloseReason reason : io.github.pooledtransport.core.CloseReason.values()) {
+            long n = after.closed(reason) - before.closed(reason);
+            if (n > 0) {
+                closed.append(closed.length() == 0 ? "" : ",").append('"').append(reason.code()).append("\":")
+                        .append(n);
+            }
+        }
+        return String.format(Locale.ROOT, "\"pool_opened\":%d,\"pool_closed\":{%s},",
+                after.opened() - before.opened(), closed);
     }
 
     private static void drive(Call client, String path, int concurrency, long durationNanos, int perCaller,

@@ -76,6 +76,29 @@ public final class ConnectionPool {
         void launch(Dial dial);
     }
 
+    /** Hosts with no connection, waiter or dial, oldest first: dropped after {@link #hostExpiryNanos}. */
+    private HostPool emptyHead;
+
+    private HostPool emptyTail;
+
+    private final long hostExpiryNanos;
+
+    /** The counts of dropped hosts, so that totals stay exact. */
+    private final HostPool retired = new HostPool(new HostKey("http", "retired.invalid", 80, null, null), 0, 0, 0,
+            Duration.ZERO);
+
+    /** Thrown by {@link #want} for a host dropped as the request found it: the request looks its key up again. */
+    static final class StaleHostException extends RuntimeException {
+
+        private static final long serialVersionUID = 1L;
+
+        StaleHostException() {
+            super("host entry expired", null, false, false);
+        }
+    }
+
+    private static final StaleHostException STALE_HOST = new StaleHostException();
+
     /** When the next eviction pass is scheduled for; MAX_VALUE when none is. */
     private long nextEvictionAt = Long.MAX_VALUE;
 
@@ -89,6 +112,21 @@ public final class ConnectionPool {
      */
     public ConnectionPool(int maxIdleConns, Function<HostKey, HostPool> hostFactory, TimeSource time,
             PoolEvents events, EvictionScheduler scheduler, DialLauncher launcher) {
+        this(maxIdleConns, hostFactory, time, events, scheduler, launcher, Duration.ofSeconds(90));
+    }
+
+    /**
+     * @param maxIdleConns the global idle cap, 0 for none
+     * @param hostFactory creates a host's pool with its caps
+     * @param time the clock
+     * @param events receives put-idle, closed and host-removed events, outside the lock
+     * @param scheduler runs eviction passes, or {@code null} to evict only when asked
+     * @param launcher runs the dials the pool starts
+     * @param hostExpiry how long a host key's entry stays with no connection, waiter or dial before it is dropped
+     */
+    public ConnectionPool(int maxIdleConns, Function<HostKey, HostPool> hostFactory, TimeSource time,
+            PoolEvents events, EvictionScheduler scheduler, DialLauncher launcher, Duration hostExpiry) {
+        this.hostExpiryNanos = hostExpiry.toNanos();
         this.launcher = launcher;
         this.maxIdleConns = maxIdleConns;
         this.hostFactory = hostFactory;
@@ -245,6 +283,12 @@ public final class ConnectionPool {
             if (this.closed) {
                 throw new TransportClosedException(host.key);
             }
+            if (host.removed) {
+                throw STALE_HOST;
+            }
+            if (host.inEmptyList) {
+                unlinkEmptyLocked(host);
+            }
             if (countRequest) {
                 host.requests++;
             }
@@ -320,6 +364,7 @@ public final class ConnectionPool {
             if (waiter.inLine) {
                 waiter.inLine = false;
                 host.waiting--;
+                touchLocked(host);
             }
             return null;
         }
@@ -453,12 +498,12 @@ public final class ConnectionPool {
         boolean putIdle = false;
         this.lock.lock();
         try {
+            host.active++; // before the dial leaves, so the host never looks empty in between
             unlinkDialLocked(dial);
             host.opened++;
             c.state = PooledConnection.State.ACTIVE;
             c.lastWasIdle = false;
             c.lastIdleNanos = 0;
-            host.active++;
             host.peakActive = Math.max(host.peakActive, host.active);
             Waiter requester = dial.requester;
             if (this.closed) {
@@ -648,6 +693,7 @@ public final class ConnectionPool {
      */
     public int evictExpired() {
         List<Closing> closings = null;
+        List<HostKey> dropped;
         int count = 0;
         this.lock.lock();
         try {
@@ -669,12 +715,16 @@ public final class ConnectionPool {
             }
             this.nextEvictionAt = Long.MAX_VALUE;
             scheduleEvictionLocked(next, now);
+            dropped = expireHostsLocked(now);
         }
         finally {
             this.lock.unlock();
         }
         closeAll(closings);
         launchPending(); // the slots they freed may have started dials for requests in line
+        if (dropped != null) {
+            dropped.forEach(this.events::hostRemoved);
+        }
         return count;
     }
 
@@ -796,11 +846,15 @@ public final class ConnectionPool {
         long cancellations = 0;
         long callTimeouts = 0;
         long dialsLost = 0;
+        long fallbacks = 0;
         long[] closedTotals = new long[CloseReason.values().length];
         this.lock.lock();
         try {
-            for (HostPool h : this.hosts.values()) {
-                result.add(hostStatsLocked(h));
+            // The dropped hosts' counts first (their connection counts are all zero), then the live hosts'.
+            for (HostPool h : concat(this.retired, this.hosts.values())) {
+                if (h != this.retired) {
+                    result.add(hostStatsLocked(h));
+                }
                 idle += h.idle;
                 active += h.active;
                 dialing += h.dialing;
@@ -814,6 +868,7 @@ public final class ConnectionPool {
                 cancellations += h.cancellations;
                 callTimeouts += h.callTimeouts;
                 dialsLost += h.dialsLost;
+                fallbacks += h.fallbacks.sum();
                 for (int i = 0; i < closedTotals.length; i++) {
                     closedTotals[i] += h.closed[i];
                 }
@@ -823,8 +878,15 @@ public final class ConnectionPool {
             this.lock.unlock();
         }
         totalsOut[0] = new PoolStats(idle, active, dialing, waiting, peak, opened, reused, requests,
-                toMap(closedTotals), acquireTimeouts, replays, cancellations, callTimeouts, dialsLost);
+                toMap(closedTotals), acquireTimeouts, replays, cancellations, callTimeouts, dialsLost, fallbacks);
         return result;
+    }
+
+    private static Iterable<HostPool> concat(HostPool first, java.util.Collection<HostPool> rest) {
+        List<HostPool> all = new ArrayList<>(rest.size() + 1);
+        all.add(first);
+        all.addAll(rest);
+        return all;
     }
 
     /**
@@ -849,7 +911,7 @@ public final class ConnectionPool {
 
     private static HostStats hostStatsLocked(HostPool h) {
         PoolStats stats = new PoolStats(h.idle, h.active, h.dialing, h.waiting, h.peakActive, h.opened, h.reused,
-                h.requests, toMap(h.closed), h.acquireTimeouts, h.replays, h.cancellations, h.callTimeouts, h.dialsLost);
+                h.requests, toMap(h.closed), h.acquireTimeouts, h.replays, h.cancellations, h.callTimeouts, h.dialsLost, h.fallbacks.sum());
         return new HostStats(h.key, stats, h.maxIdleConnsPerHost, h.maxConnsPerHost);
     }
 
@@ -933,6 +995,19 @@ public final class ConnectionPool {
                             + dials.getOrDefault(h, 0) + " dials in flight");
                 }
             }
+            for (HostPool h = this.emptyHead; h != null; h = h.emptyNext) {
+                if (h.total() != 0 || h.waiting != 0 || h.removed || this.hosts.get(h.key) != h) {
+                    throw new IllegalStateException("host " + h.key + " in the empty list is not an empty live host");
+                }
+                if (h.emptyNext != null && h.emptyNext.emptySince - h.emptySince < 0) {
+                    throw new IllegalStateException("the empty list is not oldest first");
+                }
+            }
+            for (HostPool h : this.hosts.values()) {
+                if (h.total() == 0 && h.waiting == 0 && !h.inEmptyList && h.opened + h.requests > 0) {
+                    throw new IllegalStateException("host " + h.key + " is empty but not in the empty list");
+                }
+            }
             if (hostIdleSum != this.idleTotal) {
                 throw new IllegalStateException("hosts hold " + hostIdleSum + " idle but idleTotal=" + this.idleTotal);
             }
@@ -1005,6 +1080,7 @@ public final class ConnectionPool {
         checkNonNegative(host);
         host.closed[reason.ordinal()]++;
         grantSlotLocked(host);
+        touchLocked(host);
         List<Closing> result = (closings != null) ? closings : new ArrayList<>(2);
         result.add(new Closing(c, reason));
         return result;
@@ -1027,6 +1103,9 @@ public final class ConnectionPool {
     private void startDialLocked(HostPool host, Waiter waiter) {
         Dial dial = new Dial(host, waiter, waiter.spec);
         waiter.dial = dial;
+        if (host.inEmptyList) {
+            unlinkEmptyLocked(host); // a slot freed by its last dial's failure goes to the next in line
+        }
         host.dialing++;
         dial.prev = this.dialsTail;
         if (this.dialsTail != null) {
@@ -1058,6 +1137,86 @@ public final class ConnectionPool {
         dial.host.dialing--;
         if (dial.requester.dial == dial) {
             dial.requester.dial = null;
+        }
+        touchLocked(dial.host);
+    }
+
+    /** A host that has just lost its last connection, waiter or dial joins the empty list, to expire in time. */
+    private void touchLocked(HostPool host) {
+        if (host.inEmptyList || host.removed || host.total() != 0 || host.waiting != 0) {
+            return;
+        }
+        long now = this.time.nanoTime();
+        host.inEmptyList = true;
+        host.emptySince = now;
+        host.emptyPrev = this.emptyTail;
+        host.emptyNext = null;
+        if (this.emptyTail != null) {
+            this.emptyTail.emptyNext = host;
+        }
+        else {
+            this.emptyHead = host;
+        }
+        this.emptyTail = host;
+        scheduleEvictionLocked(now + this.hostExpiryNanos, now);
+    }
+
+    private void unlinkEmptyLocked(HostPool host) {
+        if (host.emptyPrev != null) {
+            host.emptyPrev.emptyNext = host.emptyNext;
+        }
+        else {
+            this.emptyHead = host.emptyNext;
+        }
+        if (host.emptyNext != null) {
+            host.emptyNext.emptyPrev = host.emptyPrev;
+        }
+        else {
+            this.emptyTail = host.emptyPrev;
+        }
+        host.emptyPrev = null;
+        host.emptyNext = null;
+        host.inEmptyList = false;
+    }
+
+    /**
+     * Drops the hosts that stayed empty for the expiry time, oldest first; their counts go to the retired totals.
+     *
+     * @return the keys dropped, for the listeners, or {@code null}
+     */
+    private List<HostKey> expireHostsLocked(long now) {
+        List<HostKey> dropped = null;
+        HostPool h;
+        while ((h = this.emptyHead) != null && now - h.emptySince >= this.hostExpiryNanos) {
+            unlinkEmptyLocked(h);
+            h.removed = true;
+            this.hosts.remove(h.key, h);
+            retireLocked(h);
+            if (dropped == null) {
+                dropped = new ArrayList<>();
+            }
+            dropped.add(h.key);
+        }
+        if (this.emptyHead != null) {
+            scheduleEvictionLocked(this.emptyHead.emptySince + this.hostExpiryNanos, now);
+        }
+        return dropped;
+    }
+
+    private void retireLocked(HostPool h) {
+        HostPool r = this.retired;
+        r.opened += h.opened;
+        r.reused += h.reused;
+        r.requests += h.requests;
+        r.acquireTimeouts += h.acquireTimeouts;
+        r.replays += h.replays;
+        r.cancellations += h.cancellations;
+        r.callTimeouts += h.callTimeouts;
+        r.dialsLost += h.dialsLost;
+        r.fallbacks.add(h.fallbacks.sum());
+        r.peakActive += h.peakActive;
+        for (int i = 0; i < r.closed.length; i++) {
+            r.closed[i] += h.closed[i];
         }
     }
 

@@ -43,7 +43,7 @@ final class Dialer {
     private static final Logger logger = LoggerFactory.getLogger(Dialer.class);
 
     /** Each address gets at least this much of the remaining dial time, as Go's partial deadlines. */
-    private static final long MIN_PER_ADDRESS_NANOS = 2_000_000_000L;
+    private static final long MIN_PER_ADDRESS_NANOS = HappyEyeballs.MIN_PER_ADDRESS_NANOS;
 
     private final TransportConfig config;
 
@@ -59,6 +59,9 @@ final class Dialer {
 
     private final AtomicBoolean insecureUseWarned = new AtomicBoolean();
 
+    /** How long the first address family races alone; negative when racing is off. */
+    private final long fallbackDelayNanos;
+
     Dialer(TransportConfig config, SafeListener listener) {
         this.config = config;
         this.listener = listener;
@@ -66,6 +69,8 @@ final class Dialer {
         this.resolver = config.dnsResolver();
         this.filter = config.addressFilter();
         this.sslContext = TlsContexts.contextFor(config);
+        java.time.Duration fallback = config.fallbackDelay();
+        this.fallbackDelayNanos = fallback.isNegative() ? -1 : fallback.isZero() ? 300_000_000L : fallback.toNanos();
     }
 
     /**
@@ -82,7 +87,7 @@ final class Dialer {
         long deadline = timeout.isZero() ? 0 : System.nanoTime() + timeout.toNanos();
         if (proxy == null) {
             List<InetAddress> addresses = allowed(key, resolve(key, key.host(), call));
-            SocketChannel channel = connectAny(key, null, addresses, key.port(), deadline, connectTimeout, call);
+            SocketChannel channel = connectAny(host, null, addresses, key.port(), deadline, connectTimeout, call);
             Socket socket = channel.socket();
             boolean handedOver = false;
             try {
@@ -99,7 +104,7 @@ final class Dialer {
                 }
             }
         }
-        SocketChannel channel = connectAny(key, proxy, resolve(key, proxy.host(), call), proxy.port(), deadline,
+        SocketChannel channel = connectAny(host, proxy, resolve(key, proxy.host(), call), proxy.port(), deadline,
                 connectTimeout, call);
         Socket socket = channel.socket();
         // Until the dialed socket is returned, this method owns it: whatever is thrown, including
@@ -195,8 +200,12 @@ final class Dialer {
         return (connectTimeout != null) ? "connectTimeout" : "dialTimeout";
     }
 
-    private SocketChannel connectAny(HostKey key, Proxy proxy, List<InetAddress> addresses, int port, long deadline,
-            java.time.Duration connectTimeout, CallState call) throws IOException {
+    private SocketChannel connectAny(HostPool host, Proxy proxy, List<InetAddress> addresses, int port,
+            long deadline, java.time.Duration connectTimeout, CallState call) throws IOException {
+        HostKey key = host.key;
+        if (this.fallbackDelayNanos >= 0 && HappyEyeballs.bothFamilies(addresses)) {
+            return race(host, proxy, addresses, port, deadline, connectTimeout, call);
+        }
         IOException last = null;
         List<String> tried = new ArrayList<>(addresses.size());
         for (int i = 0; i < addresses.size(); i++) {
@@ -239,11 +248,65 @@ final class Dialer {
                 throw ex;
             }
         }
+        throw cannotConnect(key, proxy, tried, last, connectTimeout);
+    }
+
+    private TransportException cannotConnect(HostKey key, Proxy proxy, List<String> tried, IOException last,
+            java.time.Duration connectTimeout) {
         boolean timedOut = last instanceof SocketTimeoutException || last == null;
         String why = timedOut ? dialLimit(connectTimeout) + " elapsed" : String.valueOf(last.getMessage());
         String what = (proxy == null) ? key.toString() : "proxy " + proxy + " for " + key.scheme() + "://" + key.authority();
-        throw new TransportException(key, "Cannot connect to " + what + " (tried " + String.join(", ", tried) + "): "
+        return new TransportException(key, "Cannot connect to " + what + " (tried " + String.join(", ", tried) + "): "
                 + why, last, timedOut ? dialSetting(connectTimeout) : null);
+    }
+
+    /**
+     * Races the two address families ({@link HappyEyeballs}); every attempt is a {@code connectStart} and a
+     * {@code connectDone}, the losers' with the error that they were abandoned.
+     */
+    private SocketChannel race(HostPool host, Proxy proxy, List<InetAddress> addresses, int port, long deadline,
+            java.time.Duration connectTimeout, CallState call) throws IOException {
+        HostKey key = host.key;
+        HappyEyeballs race = new HappyEyeballs(addresses, port, deadline, this.fallbackDelayNanos,
+                new HappyEyeballs.Attempts() {
+                    @Override
+                    public void started(InetSocketAddress address) {
+                        call.label("connecting to " + address.getAddress().getHostAddress());
+                        Dialer.this.listener.connectStart(address);
+                    }
+
+                    @Override
+                    public void ended(InetSocketAddress address, IOException error, long startedNanos) {
+                        Dialer.this.listener.connectDone(key, address, error, sinceNanos(startedNanos));
+                    }
+                });
+        SocketChannel channel;
+        try {
+            channel = race.race(call);
+        }
+        catch (IOException ex) {
+            TransportCancelledException stopped = call.stoppedFailure(ex);
+            if (stopped != null) {
+                throw stopped;
+            }
+            throw cannotConnect(key, proxy, race.tried(), ex, connectTimeout);
+        }
+        finally {
+            if (race.fellBack()) {
+                host.fallbacks.increment();
+            }
+        }
+        try {
+            // From here to the hand-over, as after a plain connect: a stop closes the winner.
+            call.enter("connected to " + channel.socket().getInetAddress().getHostAddress(),
+                    () -> closeQuietly(channel));
+            configure(channel);
+            return channel;
+        }
+        catch (IOException | RuntimeException | Error ex) {
+            closeQuietly(channel);
+            throw ex;
+        }
     }
 
     private List<InetAddress> resolve(HostKey key, String host, CallState call) throws IOException {

@@ -85,6 +85,21 @@ public final class HostPool {
     /** Dials whose requester was served by another connection first; the connection went to the pool. */
     long dialsLost;
 
+    /** Dropped from the pool after it stayed empty for the expiry time; a request that finds it looks again. */
+    boolean removed;
+
+    /** In the pool's list of empty hosts, since {@link #emptySince}. */
+    boolean inEmptyList;
+
+    long emptySince;
+
+    HostPool emptyPrev;
+
+    HostPool emptyNext;
+
+    /** Dials that started the other address family (happy eyeballs); counted by the dialing thread, unlocked. */
+    final java.util.concurrent.atomic.LongAdder fallbacks = new java.util.concurrent.atomic.LongAdder();
+
     HostPool(HostKey key, int maxIdleConnsPerHost, int maxConnsPerHost, long idleTimeoutNanos,
             java.time.Duration responseHeaderTimeout) {
         this.key = key;

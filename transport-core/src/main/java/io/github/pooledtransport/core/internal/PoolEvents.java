@@ -17,6 +17,10 @@ public interface PoolEvents {
         @Override
         public void connectionClosed(HostKey key, long connectionId, CloseReason reason) {
         }
+
+        @Override
+        public void hostRemoved(HostKey key) {
+        }
     };
 
     /**
@@ -31,4 +35,9 @@ public interface PoolEvents {
      * @param reason why
      */
     void connectionClosed(HostKey key, long connectionId, CloseReason reason);
+
+    /**
+     * @param key a host key whose entry expired: no connections, waiters or dials for the expiry time
+     */
+    void hostRemoved(HostKey key);
 }

@@ -143,6 +143,11 @@ public class SafeListener implements TransportListener, PoolEvents {
         each(l -> l.connectionClosed(key, connectionId, reason));
     }
 
+    @Override
+    public void hostRemoved(HostKey key) {
+        each(l -> l.hostRemoved(key));
+    }
+
     /** Used when no listener is configured: every event is a no-op. */
     private static final class Silent extends SafeListener {
 
@@ -215,6 +220,10 @@ public class SafeListener implements TransportListener, PoolEvents {
 
         @Override
         public void connectionClosed(HostKey key, long connectionId, CloseReason reason) {
+        }
+
+        @Override
+        public void hostRemoved(HostKey key) {
         }
     }
 }

@@ -71,7 +71,8 @@ public final class TransportEngine {
         this.listener = SafeListener.of(config.listeners());
         this.callListeners = new CallListeners(config.callListenerFactories());
         this.pool = new ConnectionPool(config.maxIdleConns(), this::newHostPool, config.timeSource(), this.listener,
-                EvictionScheduler.SHARED, this::launch);
+                EvictionScheduler.SHARED, this::launch,
+                config.idleConnTimeout().isZero() ? Duration.ofSeconds(90) : config.idleConnTimeout());
         this.dialer = new Dialer(config, this.listener);
         this.leaks = new LeakTracker(config.leakDetection());
         this.http1 = new Http1ExchangeCodec(config, this.listener, this.leaks);
@@ -150,19 +151,28 @@ public final class TransportEngine {
         Proxy proxy = this.proxyResolver.proxyFor(request.uri());
         RequestOptions options = request.options();
         HostKey key = hostKey(request.uri(), proxy, options);
-        HostPool host = this.pool.existingHost(key);
-        if (host == null) {
-            host = this.pool.host(key, k -> newHostPool(k, proxy, options.sslContext()));
-        }
+        HostPool host = host(key, proxy, options);
         Throwable site = this.leaks.withStackTraces() ? new Throwable("Response obtained here: " + request) : null;
         startClock(call, key, host, options);
         try {
-            return exchange(request, call, host, framing, site);
+            while (true) {
+                try {
+                    return exchange(request, call, host, framing, site);
+                }
+                catch (ConnectionPool.StaleHostException ex) {
+                    host = host(key, proxy, options); // its entry expired as the request found it
+                }
+            }
         }
         catch (IOException | RuntimeException | Error ex) {
             call.finish(); // the call is over (a response ends it when its body does)
             throw ex;
         }
+    }
+
+    private HostPool host(HostKey key, Proxy proxy, RequestOptions options) {
+        HostPool host = this.pool.existingHost(key);
+        return (host != null) ? host : this.pool.host(key, k -> newHostPool(k, proxy, options.sslContext()));
     }
 
     /** Arms the call timeout that applies: the request's, else the host's override, else the transport's. */

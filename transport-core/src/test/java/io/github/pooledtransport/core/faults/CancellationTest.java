@@ -135,7 +135,7 @@ class CancellationTest {
                 connecting.countDown();
             }
         };
-        try (FullBacklog unreachable = new FullBacklog();
+        try (DialingFixtures.FullBacklog unreachable = new DialingFixtures.FullBacklog();
                 Transport transport = new Transport(HostileServer.clientConfig().dialTimeout(Duration.ofSeconds(20))
                         .listener(listener).build())) {
             String scheme = (mode == Mode.TLS) ? "https" : "http";
@@ -519,45 +519,5 @@ class CancellationTest {
             Thread.sleep(1); // bounded poll of the pool's own count: no event says "now waiting in line"
         }
         assertThat(condition.test(transport.stats().totals())).as("pool state reached").isTrue();
-    }
-
-    /**
-     * A loopback listener that never accepts and whose backlog is full: Linux drops further SYNs, so a connect
-     * to it stalls until it gives up.
-     */
-    private static final class FullBacklog implements AutoCloseable {
-
-        private final ServerSocket listener;
-
-        private final List<Socket> queued = new ArrayList<>();
-
-        FullBacklog() throws IOException {
-            this.listener = new ServerSocket();
-            this.listener.bind(new InetSocketAddress("127.0.0.1", 0), 1);
-            for (int i = 0; i < 8; i++) {
-                Socket socket = new Socket();
-                try {
-                    socket.connect(this.listener.getLocalSocketAddress(), 200);
-                    this.queued.add(socket);
-                }
-                catch (IOException ex) {
-                    socket.close();
-                    return; // the backlog is full: this connect was dropped
-                }
-            }
-            throw new IllegalStateException("the backlog never filled");
-        }
-
-        int port() {
-            return this.listener.getLocalPort();
-        }
-
-        @Override
-        public void close() throws IOException {
-            for (Socket socket : this.queued) {
-                socket.close();
-            }
-            this.listener.close();
-        }
     }
 }

@@ -9,6 +9,7 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -161,6 +162,51 @@ final class DialingFixtures {
             if (error != null) {
                 this.errors.add(error);
             }
+        }
+    }
+
+    /**
+     * A loopback listener that never accepts and whose backlog is full: Linux drops further SYNs, so a connect
+     * to it stalls until it gives up.
+     */
+    static final class FullBacklog implements AutoCloseable {
+
+        private final ServerSocket listener;
+
+        private final List<Socket> queued = new ArrayList<>();
+
+        FullBacklog() throws IOException {
+            this(new InetSocketAddress("127.0.0.1", 0));
+        }
+
+        /** @param address where to listen: any loopback address and port, {@code [::1]} too */
+        FullBacklog(InetSocketAddress address) throws IOException {
+            this.listener = new ServerSocket();
+            this.listener.bind(address, 1);
+            for (int i = 0; i < 8; i++) {
+                Socket socket = new Socket();
+                try {
+                    socket.connect(this.listener.getLocalSocketAddress(), 200);
+                    this.queued.add(socket);
+                }
+                catch (IOException ex) {
+                    socket.close();
+                    return; // the backlog is full: this connect was dropped
+                }
+            }
+            throw new IllegalStateException("the backlog never filled");
+        }
+
+        int port() {
+            return this.listener.getLocalPort();
+        }
+
+        @Override
+        public void close() throws IOException {
+            for (Socket socket : this.queued) {
+                socket.close();
+            }
+            this.listener.close();
         }
     }
 }

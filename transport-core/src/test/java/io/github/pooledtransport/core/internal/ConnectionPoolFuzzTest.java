@@ -75,6 +75,8 @@ class ConnectionPoolFuzzTest {
 
         private long dialsSucceeded;
 
+        private int hostsRemoved;
+
         /** Dials the pool started and the test has not ended yet. */
         private final List<Dial> dials = new ArrayList<>();
 
@@ -93,6 +95,11 @@ class ConnectionPoolFuzzTest {
                 @Override
                 public void connectionClosed(HostKey key, long connectionId, CloseReason reason) {
                     Run.this.closedByEvents.merge(reason, 1, Integer::sum);
+                }
+
+                @Override
+                public void hostRemoved(HostKey key) {
+                    Run.this.hostsRemoved++;
                 }
             };
             this.pool = new ConnectionPool(maxIdle, key -> ConnectionPool.newHostPool(key,
@@ -132,7 +139,16 @@ class ConnectionPoolFuzzTest {
         private void step() throws Exception {
             int op = this.random.nextInt(100);
             if (op < 30) {
-                want(this.hosts.get(this.random.nextInt(this.hosts.size())));
+                int index = this.random.nextInt(this.hosts.size());
+                try {
+                    want(this.hosts.get(index));
+                }
+                catch (ConnectionPool.StaleHostException ex) {
+                    // Dropped after it stayed empty: a new entry for the key serves it, as the engine looks again.
+                    assertThat(this.hostsRemoved).isPositive();
+                    this.hosts.set(index, this.pool.host(this.hosts.get(index).key));
+                    want(this.hosts.get(index));
+                }
             }
             else if (op < 45 && !this.dials.isEmpty()) {
                 endDial(this.dials.get(this.random.nextInt(this.dials.size())), this.random.nextInt(8) != 0);

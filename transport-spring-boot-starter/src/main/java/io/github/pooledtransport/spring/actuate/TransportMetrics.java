@@ -118,6 +118,27 @@ public class TransportMetrics implements MeterBinder, TransportListener {
     }
 
     /**
+     * A host key's entry expired in the pool: its meters go (every {@code transport.*} meter with its host tag:
+     * the pool's, the dial steps' timers and the connection observations') and its tag slot frees up. A host
+     * sharing the tag {@code other} only frees its slot. If the key is called again, its meters come back from 0.
+     */
+    @Override
+    public void hostRemoved(HostKey key) {
+        MeterRegistry r = this.registry;
+        synchronized (this.hostTags) {
+            String tag = this.hostTags.remove(key);
+            if (r == null || tag == null || tag.equals(OTHER)) {
+                return;
+            }
+            for (io.micrometer.core.instrument.Meter meter : r.getMeters()) {
+                if (meter.getId().getName().startsWith("transport.") && tag.equals(meter.getId().getTag("host"))) {
+                    r.remove(meter);
+                }
+            }
+        }
+    }
+
+    /**
      * The {@code host} tag of a host key, registering its meters the first time: the key itself, or
      * {@code other} beyond the tag limit.
      *
@@ -186,6 +207,8 @@ public class TransportMetrics implements MeterBinder, TransportListener {
                 s -> s.callTimeouts());
         counter(r, "transport.pool.dials.lost", "Dials whose request was served by another connection first",
                 CONNECTIONS, tags, source, s -> s.dialsLost());
+        counter(r, "transport.dial.fallbacks", "Dials that started the second address family (happy eyeballs)",
+                CONNECTIONS, tags, source, s -> s.fallbacks());
         if (oneHost) {
             limit(r, tags.and("limit", "max-conns-per-host"), source, h -> h.maxConnsPerHost());
             limit(r, tags.and("limit", "max-idle-conns-per-host"), source, h -> h.maxIdleConnsPerHost());
@@ -239,6 +262,7 @@ public class TransportMetrics implements MeterBinder, TransportListener {
         long cancellations = 0;
         long callTimeouts = 0;
         long dialsLost = 0;
+        long fallbacks = 0;
         Map<CloseReason, Long> closed = new java.util.EnumMap<>(CloseReason.class);
         for (HostStats h : t.stats().hosts()) {
             if (OTHER.equals(this.hostTags.get(h.key()))) {
@@ -254,10 +278,11 @@ public class TransportMetrics implements MeterBinder, TransportListener {
                 cancellations += s.cancellations();
                 callTimeouts += s.callTimeouts();
                 dialsLost += s.dialsLost();
+                fallbacks += s.fallbacks();
                 s.closed().forEach((reason, n) -> closed.merge(reason, n, Long::sum));
             }
         }
         return new PoolStats(idle, active, dialing, waiting, 0, opened, reused, 0, closed, acquireTimeouts, replays,
-                cancellations, callTimeouts, dialsLost);
+                cancellations, callTimeouts, dialsLost, fallbacks);
     }
 }

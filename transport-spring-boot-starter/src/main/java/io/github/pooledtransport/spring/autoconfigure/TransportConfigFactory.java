@@ -54,6 +54,7 @@ final class TransportConfigFactory {
         set("transport.response-header-timeout", p.getResponseHeaderTimeout(), b::responseHeaderTimeout);
         set("transport.call-timeout", p.getCallTimeout(), b::callTimeout);
         set("transport.write-timeout", p.getWriteTimeout(), b::writeTimeout);
+        set("transport.fallback-delay", p.getFallbackDelay(), b::fallbackDelay);
         set("transport.expect-continue-timeout", p.getExpectContinueTimeout(), b::expectContinueTimeout);
         set("transport.max-response-header-bytes", toInt("transport.max-response-header-bytes",
                 p.getMaxResponseHeaderBytes()), b::maxResponseHeaderBytes);

@@ -86,6 +86,11 @@ public class TransportProperties {
     private Duration writeTimeout = Duration.ZERO;
 
     /**
+     * How long the first address family of a dual-stack name races alone, 0 for 300 ms, negative for no race.
+     */
+    private Duration fallbackDelay = Duration.ZERO;
+
+    /**
      * Maximum time to wait for "100 Continue" before sending a request body anyway.
      */
     private Duration expectContinueTimeout = Duration.ofSeconds(1);
@@ -242,6 +247,14 @@ public class TransportProperties {
 
     public void setWriteTimeout(Duration writeTimeout) {
         this.writeTimeout = writeTimeout;
+    }
+
+    public Duration getFallbackDelay() {
+        return this.fallbackDelay;
+    }
+
+    public void setFallbackDelay(Duration fallbackDelay) {
+        this.fallbackDelay = fallbackDelay;
     }
 
     public Duration getExpectContinueTimeout() {

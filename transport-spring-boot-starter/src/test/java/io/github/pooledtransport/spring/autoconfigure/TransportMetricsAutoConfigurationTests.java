@@ -24,6 +24,8 @@ import org.springframework.boot.test.context.assertj.AssertableApplicationContex
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.web.client.RestClient;
 
+import io.github.pooledtransport.core.HostKey;
+import io.github.pooledtransport.core.Transport;
 import io.github.pooledtransport.spring.actuate.TransportMetrics;
 import io.github.pooledtransport.spring.http.TransportClientHttpRequestFactoryBuilder;
 
@@ -161,6 +163,36 @@ class TransportMetricsAutoConfigurationTests {
             assertThat(registry.get("transport.pool.opened").tag("host", "other").functionCounter()
                     .count()).isEqualTo(2.0);
         });
+    }
+
+    @Test
+    void aHostWhoseEntryExpiredTakesItsMetersAndFreesItsTagSlot() throws IOException {
+        MockWebServer first = server();
+        MockWebServer second = server();
+        MockWebServer third = server();
+        // The idle-conn-timeout is also how long an empty host entry lives.
+        this.withRegistry.withPropertyValues("transport.metrics.max-host-tags=2", "transport.idle-conn-timeout=500ms")
+                .run(context -> {
+                    get(context, first);
+                    get(context, second);
+                    MeterRegistry registry = context.getBean(MeterRegistry.class);
+                    Transport transport = context.getBean(Transport.class);
+                    assertThat(registry.find("transport.pool.opened").tag("host", host(first)).meters()).hasSize(1);
+
+                    transport.closeIdleConnections();
+                    HostKey firstKey = HostKey.of(java.net.URI.create(host(first) + "/"));
+                    for (int i = 0; i < 10_000 && transport.hostStats(firstKey) != null; i++) {
+                        Thread.sleep(1); // bounded poll: the evictor drops it 500 ms after it emptied
+                    }
+                    assertThat(transport.hostStats(firstKey)).as("the entry expired").isNull();
+                    assertThat(registry.getMeters()).as("no meter of the expired host is left")
+                            .noneMatch(m -> host(first).equals(m.getId().getTag("host")));
+                    assertThat(transport.stats().totals().opened()).as("totals keep its counts").isEqualTo(2);
+
+                    get(context, third);
+                    assertThat(registry.find("transport.pool.opened").tag("host", host(third)).meters())
+                            .as("the freed slot goes to the next host, not to 'other'").hasSize(1);
+                });
     }
 
     @Test
