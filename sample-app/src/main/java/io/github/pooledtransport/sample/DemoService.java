@@ -51,8 +51,10 @@ public class DemoService {
     static {
         // Each sentence states what the demo measures on every run; the run's own numbers are in its result.
         DEMOS.put("good", "400 requests from 50 concurrent callers on the shared transport with its defaults. On a "
-                + "cold pool it opens at most one connection per caller (50) and reuses them for the rest; run it "
-                + "again within idle-conn-timeout (90 s) and it opens none.");
+                + "cold pool it opens about one connection per caller (50; a few more when a caller takes a "
+                + "connection released while its own dial was under way, whose connection then joins the pool), "
+                + "closes none and reuses them for the rest; run it again within idle-conn-timeout (90 s) and it "
+                + "opens none.");
         DEMOS.put("small-idle-cap", "The same burst to a host whose idle cap is 2 (Go's default), set by "
                 + "transport.hosts[...].max-idle-conns-per-host. When the callers release their connections all "
                 + "but 2 are closed (idle-per-host-cap), so the burst opens more connections than it has callers, "

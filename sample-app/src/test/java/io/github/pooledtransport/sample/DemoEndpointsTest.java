@@ -56,12 +56,16 @@ class DemoEndpointsTest {
     }
 
     @Test
-    void goodConfigurationOpensAtMostOneConnectionPerConcurrentCaller() {
+    void goodConfigurationOpensAboutOneConnectionPerConcurrentCallerAndClosesNone() {
         JsonNode result = post("/demo/good");
         assertThat(result.required("failed").asInt()).isZero();
         assertThat(result.required("requests").asInt()).isEqualTo(DemoService.REQUESTS);
-        assertThat(result.required("opened").asLong()).isBetween(1L, (long) DemoService.CONCURRENCY);
-        assertThat(result.required("reused").asLong()).isGreaterThanOrEqualTo(DemoService.REQUESTS - DemoService.CONCURRENCY);
+        // Late binding: a caller may take a connection another released while its own dial was under way; that
+        // dial's connection joins the pool. So at most two per caller, and none is closed.
+        long opened = result.required("opened").asLong();
+        assertThat(opened).isBetween(1L, 2L * DemoService.CONCURRENCY);
+        assertThat(result.required("closed").size()).as("close reasons with a count").isZero();
+        assertThat(result.required("reused").asLong()).isGreaterThanOrEqualTo(DemoService.REQUESTS - opened);
         assertThat(result.required("diagnosis").isEmpty()).isTrue();
     }
 

@@ -76,6 +76,12 @@ public enum CloseReason {
      */
     IDLE_CLOSED("idle-closed"),
 
+    /**
+     * An idle connection closed at {@code maxConnsPerHost} to make room for a replay, which needs a new
+     * connection and may not take an idle one.
+     */
+    MAKING_ROOM("making-room"),
+
     /** The transport was closed. */
     TRANSPORT_CLOSED("transport-closed"),
 

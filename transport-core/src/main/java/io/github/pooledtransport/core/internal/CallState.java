@@ -181,6 +181,11 @@ public final class CallState {
         throwIfStopped();
     }
 
+    /** @param counter counts this call's stop from now on: its host's entry was replaced */
+    void countWith(StopCounter counter) {
+        this.counter = counter;
+    }
+
     /** @return what the call does now, for messages */
     String phase() {
         return this.phase;

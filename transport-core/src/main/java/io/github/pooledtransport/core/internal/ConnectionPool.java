@@ -169,8 +169,7 @@ public final class ConnectionPool {
      * @return the host's pool, created on first use
      */
     public HostPool host(HostKey key) {
-        HostPool host = this.hosts.get(key);
-        return (host != null) ? host : this.hosts.computeIfAbsent(key, this.hostFactory);
+        return host(key, this.hostFactory);
     }
 
     /**
@@ -180,7 +179,22 @@ public final class ConnectionPool {
      */
     public HostPool host(HostKey key, Function<HostKey, HostPool> factory) {
         HostPool host = this.hosts.get(key);
-        return (host != null) ? host : this.hosts.computeIfAbsent(key, factory);
+        if (host != null) {
+            return host;
+        }
+        HostPool[] created = new HostPool[1];
+        host = this.hosts.computeIfAbsent(key, k -> created[0] = factory.apply(k));
+        if (created[0] == host) {
+            // Empty from birth: it expires like any other if no request ever gets to use it.
+            this.lock.lock();
+            try {
+                touchLocked(host);
+            }
+            finally {
+                this.lock.unlock();
+            }
+        }
+        return host;
     }
 
     /**
@@ -228,10 +242,11 @@ public final class ConnectionPool {
      */
     PooledConnection acquire(HostPool host, boolean countRequest, boolean fresh, long acquireTimeoutNanos,
             CallState call, DialSpec spec) throws java.io.IOException {
-        Waiter waiter = want(host, countRequest, fresh, spec);
-        if (waiter.connection != null && waiter.ready == null) {
-            return waiter.connection; // an idle one, at once
+        Object wanted = wantOrTake(host, countRequest, fresh, spec);
+        if (wanted instanceof PooledConnection idle) {
+            return idle; // an idle one, at once: no waiter made
         }
+        Waiter waiter = (Waiter) wanted;
         if (call == null) {
             return awaitTurn(host, waiter, acquireTimeoutNanos, null);
         }
@@ -277,6 +292,18 @@ public final class ConnectionPool {
      * or a waiter registered for a released connection and, room permitting, with a dial started for it.
      */
     Waiter want(HostPool host, boolean countRequest, boolean fresh, DialSpec spec) throws TransportClosedException {
+        Object wanted = wantOrTake(host, countRequest, fresh, spec);
+        if (wanted instanceof PooledConnection idle) {
+            Waiter served = new Waiter(host, null, false, spec);
+            served.connection = idle;
+            return served;
+        }
+        return (Waiter) wanted;
+    }
+
+    /** @return an idle connection, now active, or the waiter registered for one */
+    private Object wantOrTake(HostPool host, boolean countRequest, boolean fresh, DialSpec spec)
+            throws TransportClosedException {
         List<Closing> expired = null;
         this.lock.lock();
         try {
@@ -302,21 +329,25 @@ public final class ConnectionPool {
                         continue;
                     }
                     activateIdleLocked(c, now);
-                    Waiter served = new Waiter(null, false, spec);
-                    served.connection = c;
-                    return served;
+                    return c;
                 }
             }
-            Waiter waiter = new Waiter(this.lock.newCondition(), fresh, spec);
+            Waiter waiter = new Waiter(host, this.lock.newCondition(), fresh, spec);
             if (!fresh) {
-                host.idleWaiters.add(waiter);
+                host.idleWaiters.add(waiter.idleLink);
+            }
+            if (fresh && !host.hasRoomLocked() && host.idleTail != null) {
+                // A replay may not take an idle connection: close the least recently used one for its dial.
+                PooledConnection oldest = host.idleTail;
+                removeIdleLocked(oldest);
+                expired = closeLocked(oldest, CloseReason.MAKING_ROOM, expired); // its slot goes to the line
             }
             if (host.hasRoomLocked() && host.waiting == 0) {
                 startDialLocked(host, waiter);
             }
             else {
                 waiter.inLine = true;
-                host.slotWaiters.add(waiter);
+                host.slotWaiters.add(waiter.slotLink);
                 host.waiting++;
             }
             return waiter;
@@ -359,6 +390,7 @@ public final class ConnectionPool {
 
     /** @return the connection it was served, which the caller gives back outside the lock, or {@code null} */
     private PooledConnection leaveLocked(HostPool host, Waiter waiter) {
+        waiter.leaveLines();
         if (!waiter.isServed()) {
             waiter.cancelled = true;
             if (waiter.inLine) {
@@ -371,6 +403,13 @@ public final class ConnectionPool {
         PooledConnection served = waiter.connection;
         waiter.connection = null;
         waiter.cancelled = true;
+        if (served != null) {
+            // It served nothing here: undo the hand-over's count, so the next owner's is the right one.
+            served.useCount--;
+            if (served.useCount > 0) {
+                host.reused--;
+            }
+        }
         return served;
     }
 
@@ -549,6 +588,7 @@ public final class ConnectionPool {
             Waiter requester = dial.requester;
             if (requester.isWaiting()) {
                 requester.dialError = failure;
+                requester.leaveLines();
                 requester.ready.signal();
             }
             grantSlotLocked(host);
@@ -627,6 +667,10 @@ public final class ConnectionPool {
             serveLocked(host, waiter, c);
             return new Offer(null, true);
         }
+        if (host.waiting > 0) {
+            // Only replays wait in line with no waiter for a released connection: they need a new one.
+            return new Offer(closeLocked(c, CloseReason.MAKING_ROOM, null), false);
+        }
         if (host.idle >= host.maxIdleConnsPerHost) {
             return new Offer(closeLocked(c, CloseReason.IDLE_PER_HOST_CAP, null), false);
         }
@@ -651,6 +695,7 @@ public final class ConnectionPool {
 
     /** Hands an active connection to a waiting request and wakes it. */
     private static void serveLocked(HostPool host, Waiter waiter, PooledConnection c) {
+        waiter.leaveLines();
         waiter.connection = c;
         if (waiter.inLine) {
             waiter.inLine = false;
@@ -678,7 +723,9 @@ public final class ConnectionPool {
     public void discardStale(PooledConnection c, CloseReason reason) {
         this.lock.lock();
         try {
-            c.host.reused--;
+            if (c.useCount > 1) {
+                c.host.reused--; // its reuse was counted when it was handed out
+            }
         }
         finally {
             this.lock.unlock();
@@ -806,6 +853,7 @@ public final class ConnectionPool {
     }
 
     private static void closedLocked(HostPool host, Waiter w) {
+        w.leaveLines();
         if (w.inLine) {
             w.inLine = false;
             host.waiting--;
@@ -972,14 +1020,14 @@ public final class ConnectionPool {
                     throw new IllegalStateException("host " + h.key + " has requests in line and a free slot");
                 }
                 int inLine = 0;
-                for (Waiter w : h.slotWaiters) {
+                for (Waiter w : h.slotWaiters.toList()) {
                     inLine += w.inLine ? 1 : 0;
                 }
                 if (inLine != h.waiting) {
                     throw new IllegalStateException("host " + h.key + " waiting=" + h.waiting + " but " + inLine
                             + " in line");
                 }
-                if (h.idle > 0 && h.idleWaiters.stream().anyMatch(Waiter::isWaiting)) {
+                if (h.idle > 0 && h.idleWaiters.size() > 0) {
                     throw new IllegalStateException("host " + h.key + " has idle connections and waiting requests");
                 }
                 checkNonNegative(h);
@@ -1004,7 +1052,7 @@ public final class ConnectionPool {
                 }
             }
             for (HostPool h : this.hosts.values()) {
-                if (h.total() == 0 && h.waiting == 0 && !h.inEmptyList && h.opened + h.requests > 0) {
+                if (h.total() == 0 && h.waiting == 0 && !h.inEmptyList) {
                     throw new IllegalStateException("host " + h.key + " is empty but not in the empty list");
                 }
             }

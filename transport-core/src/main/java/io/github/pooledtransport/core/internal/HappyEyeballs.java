@@ -231,14 +231,12 @@ final class HappyEyeballs {
                         HappyEyeballs.this.port);
                 HappyEyeballs.this.tried.add(address.getAddress().getHostAddress());
                 HappyEyeballs.this.attempts.started(address);
-                long started = System.nanoTime();
-                SocketChannel channel = null;
+                this.currentAddress = address;
+                this.currentStarted = System.nanoTime();
                 try {
-                    channel = SocketChannel.open();
+                    SocketChannel channel = SocketChannel.open();
+                    this.current = channel; // closed by failCurrent whatever fails from here
                     channel.configureBlocking(false);
-                    this.current = channel;
-                    this.currentAddress = address;
-                    this.currentStarted = started;
                     this.attemptDeadline = (share == Long.MAX_VALUE) ? Long.MAX_VALUE : now + share;
                     this.connected = channel.connect(address);
                     if (!this.connected) {

@@ -1,6 +1,5 @@
 package io.github.pooledtransport.core.internal;
 
-import java.util.ArrayDeque;
 
 import io.github.pooledtransport.core.CloseReason;
 import io.github.pooledtransport.core.HostKey;
@@ -71,13 +70,13 @@ public final class HostPool {
     final long[] closed = new long[CloseReason.values().length];
 
     /**
-     * Requests that take a released connection (all but fresh ones), in arrival order; entries that were served
-     * or left meanwhile are skipped when polled.
+     * Requests that take a released connection (all but fresh ones), in arrival order; a request leaves it when
+     * it is served or gives up.
      */
-    final ArrayDeque<Waiter> idleWaiters = new ArrayDeque<>();
+    final WaiterQueue idleWaiters = new WaiterQueue();
 
-    /** Requests queued for a slot at {@code maxConnsPerHost}, in arrival order; stale entries skipped likewise. */
-    final ArrayDeque<Waiter> slotWaiters = new ArrayDeque<>();
+    /** Requests queued for a slot at {@code maxConnsPerHost}, in arrival order; left likewise. */
+    final WaiterQueue slotWaiters = new WaiterQueue();
 
     /** Requests in line for a slot ({@link Waiter#inLine}). */
     int waiting;
@@ -161,6 +160,7 @@ public final class HostPool {
         Waiter w;
         while ((w = this.idleWaiters.poll()) != null) {
             if (w.isWaiting()) {
+                this.slotWaiters.remove(w.slotLink);
                 return w;
             }
         }
@@ -172,7 +172,7 @@ public final class HostPool {
         Waiter w;
         while ((w = this.slotWaiters.poll()) != null) {
             if (w.inLine) {
-                return w;
+                return w; // it stays in the line for a released connection while its dial runs
             }
         }
         return null;

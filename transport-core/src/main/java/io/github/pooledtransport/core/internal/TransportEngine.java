@@ -160,7 +160,10 @@ public final class TransportEngine {
                     return exchange(request, call, host, framing, site);
                 }
                 catch (ConnectionPool.StaleHostException ex) {
-                    host = host(key, proxy, options); // its entry expired as the request found it
+                    // Its entry expired as the request found it (its connection attempt was reported failed): the
+                    // request starts again on the key's new entry, where a stop of it is counted from now on.
+                    host = host(key, proxy, options);
+                    call.countWith(host.stopCounter);
                 }
             }
         }
@@ -358,9 +361,10 @@ public final class TransportEngine {
         try {
             BlockingTasks.DIALS.execute(() -> runDial(dial));
         }
-        catch (java.util.concurrent.RejectedExecutionException ex) {
+        catch (RuntimeException | Error ex) {
+            // No thread for it (rejected, or none could be created): its requester must not wait for ever.
             IOException failure = new TransportException(dial.host.key, "Could not start a dial to " + dial.host.key
-                    + ": " + ex.getMessage(), ex);
+                    + ": " + ex, ex);
             dial.spec.events().dialFailed(dial.host.key, failure);
             this.pool.dialFailed(dial, failure);
         }

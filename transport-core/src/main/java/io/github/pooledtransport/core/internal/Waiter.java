@@ -11,6 +11,15 @@ final class Waiter {
 
     final Condition ready;
 
+    /** The host it waits for. */
+    final HostPool host;
+
+    /** Its place in the host's line for a released connection. */
+    final WaiterQueue.Link idleLink = new WaiterQueue.Link(this);
+
+    /** Its place in the host's line for a slot at {@code maxConnsPerHost}. */
+    final WaiterQueue.Link slotLink = new WaiterQueue.Link(this);
+
     /** Takes only the connection its own dial makes: a replay after a reused connection failed. */
     final boolean fresh;
 
@@ -34,10 +43,17 @@ final class Waiter {
     /** The dial in flight on its behalf, or {@code null}. */
     Dial dial;
 
-    Waiter(Condition ready, boolean fresh, DialSpec spec) {
+    Waiter(HostPool host, Condition ready, boolean fresh, DialSpec spec) {
+        this.host = host;
         this.ready = ready;
         this.fresh = fresh;
         this.spec = spec;
+    }
+
+    /** Leaves both lines: it was served, or it gave up. */
+    void leaveLines() {
+        this.host.idleWaiters.remove(this.idleLink);
+        this.host.slotWaiters.remove(this.slotLink);
     }
 
     boolean isServed() {

@@ -155,14 +155,7 @@ class ConnectionPoolFuzzTest {
             }
             else if (op < 50 && !this.waiting.isEmpty()) {
                 Waiter w = this.waiting.remove(this.random.nextInt(this.waiting.size()));
-                HostPool host = this.hosts.stream().filter(h -> h.idleWaiters.contains(w) || h.slotWaiters.contains(w)
-                        || (w.dial != null && w.dial.host == h)).findFirst().orElse(null);
-                if (host != null) {
-                    this.pool.leave(host, w); // gives up; a connection it was served meanwhile goes back
-                }
-                else {
-                    this.waiting.add(w); // a fresh request whose dial ended: harvested below
-                }
+                this.pool.leave(w.host, w); // gives up; a connection it was served meanwhile goes back
             }
             else if (op < 75 && !this.active.isEmpty()) {
                 FakeConnection c = this.active.get(this.random.nextInt(this.active.size()));

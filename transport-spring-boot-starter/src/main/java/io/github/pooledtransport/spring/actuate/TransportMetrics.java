@@ -126,6 +126,10 @@ public class TransportMetrics implements MeterBinder, TransportListener {
     public void hostRemoved(HostKey key) {
         MeterRegistry r = this.registry;
         synchronized (this.hostTags) {
+            Transport t = this.transport.getIfAvailable();
+            if (t != null && t.hostStats(key) != null) {
+                return; // a request made a new entry for the key since: its meters are live again
+            }
             String tag = this.hostTags.remove(key);
             if (r == null || tag == null || tag.equals(OTHER)) {
                 return;
