@@ -61,9 +61,10 @@ class DemoEndpointsTest {
         assertThat(result.required("failed").asInt()).isZero();
         assertThat(result.required("requests").asInt()).isEqualTo(DemoService.REQUESTS);
         // Late binding: a caller may take a connection another released while its own dial was under way; that
-        // dial's connection joins the pool. So at most two per caller, and none is closed.
+        // dial's connection joins the pool. So at most two per caller (none when an earlier test warmed the
+        // pool), and none is closed.
         long opened = result.required("opened").asLong();
-        assertThat(opened).isBetween(1L, 2L * DemoService.CONCURRENCY);
+        assertThat(opened).isBetween(0L, 2L * DemoService.CONCURRENCY);
         assertThat(result.required("closed").size()).as("close reasons with a count").isZero();
         assertThat(result.required("reused").asLong()).isGreaterThanOrEqualTo(DemoService.REQUESTS - opened);
         assertThat(result.required("diagnosis").isEmpty()).isTrue();

@@ -181,8 +181,12 @@ class TransportMetricsAutoConfigurationTests {
 
                     transport.closeIdleConnections();
                     HostKey firstKey = HostKey.of(java.net.URI.create(host(first) + "/"));
-                    for (int i = 0; i < 10_000 && transport.hostStats(firstKey) != null; i++) {
-                        Thread.sleep(1); // bounded poll: the evictor drops it 500 ms after it emptied
+                    java.util.function.BooleanSupplier metersGone = () -> registry.getMeters().stream()
+                            .noneMatch(m -> host(first).equals(m.getId().getTag("host")));
+                    for (int i = 0; i < 10_000 && (transport.hostStats(firstKey) != null || !metersGone.getAsBoolean());
+                            i++) {
+                        // Bounded poll: the evictor drops the entry 500 ms after it emptied, then tells the listeners.
+                        Thread.sleep(1);
                     }
                     assertThat(transport.hostStats(firstKey)).as("the entry expired").isNull();
                     assertThat(registry.getMeters()).as("no meter of the expired host is left")
