@@ -12,9 +12,9 @@ import io.github.pooledtransport.core.internal.TransportEngine;
  * request's context. Obtain it from {@link Transport#newCall(Request)} before executing it, hand it to whoever
  * may need to stop it, then call {@link #execute()}.
  *
- * <p>{@link #cancel()} covers the whole call: waiting for a connection, the DNS lookup (the caller stops waiting
- * even though the lookup itself cannot be stopped), the dial and TLS handshake, writing the request, waiting
- * for the response head, reading the body until it is closed or read to its end, and any replay. The blocked
+ * <p>{@link #cancel()} covers the whole call: waiting for a connection (in line, or for the dial made for it,
+ * which goes on and joins the pool, as Go dials apart from the request), writing the request, waiting for the
+ * response head, reading the body until it is closed or read to its end, and any replay. The blocked
  * step fails promptly with {@link TransportCancelledException}; a cancelled request is never replayed, and the
  * connection it held is closed (counted as {@link CloseReason#CANCELLED}, never as a server's close).
  * Cancelling before {@code execute()} makes it fail at once; cancelling after the response was read to its end

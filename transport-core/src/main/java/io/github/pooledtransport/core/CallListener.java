@@ -8,16 +8,16 @@ import java.net.InetSocketAddress;
  * span, the caller's current observation) where a {@link TransportListener}, shared by every call, cannot.
  *
  * <p>For each attempt at a connection (a replay makes a second one), {@code connectionRequested} is followed by
- * exactly one of {@code connectionAcquired} or {@code connectionFailed}. When the pool has no idle connection and
- * room for a new one, the call dials, between the two: {@code dialStarted} is followed by exactly one of
- * {@code dialSucceeded} or {@code dialFailed}. A cancelled or timed-out call fails them with its
- * {@link TransportCancelledException}.
+ * exactly one of {@code connectionAcquired} or {@code connectionFailed}, both on the calling thread (the one
+ * waiting), so a listener may hold thread-bound state (a tracing scope) between them. When the pool has no idle
+ * connection, it starts a dial for the call, which keeps waiting for a released connection too (late binding):
+ * {@code dialStarted} is followed by exactly one of {@code dialSucceeded} or {@code dialFailed}, with the same
+ * dial id. Dial events come from the dial's own thread, may overlap the call's other events, and may come after
+ * the call got another connection or ended: a dial is not stopped when its call is (only
+ * {@code closeIdleConnections()} and closing the transport stop it). One call may have two dials under way, its
+ * first attempt's and a replay's; the dial id tells them apart.
  *
- * <p>Threads. The events of one call come one at a time, in that order. {@code connectionRequested} and its
- * {@code connectionAcquired} or {@code connectionFailed} come on the calling thread, which is the one waiting for
- * the connection, so a listener may hold thread-bound state (a tracing scope) between them. The dial's events
- * come on the calling thread today; a listener must not rely on that (a dial may run apart from its caller). An
- * exception thrown by a listener is caught and logged once per listener class; it never breaks a call.
+ * <p>An exception thrown by a listener is caught and logged once per listener class; it never breaks a call.
  */
 public interface CallListener {
 
@@ -72,26 +72,29 @@ public interface CallListener {
      * A dial for this call starts: DNS, TCP connect (through the proxy, if any) and, for {@code https}, TLS.
      *
      * @param key the host key
+     * @param dialId the dial, unique within the JVM
      */
-    default void dialStarted(HostKey key) {
+    default void dialStarted(HostKey key, long dialId) {
     }
 
     /**
-     * The dial made a connection.
+     * The dial made a connection; it goes to the call if the call still waits, else to the pool.
      *
      * @param key the host key
+     * @param dialId the dial
      * @param connectionId the new connection's id
      * @param remote the address connected to: the proxy's when there is one
      */
-    default void dialSucceeded(HostKey key, long connectionId, InetSocketAddress remote) {
+    default void dialSucceeded(HostKey key, long dialId, long connectionId, InetSocketAddress remote) {
     }
 
     /**
      * The dial failed or was stopped.
      *
      * @param key the host key
+     * @param dialId the dial
      * @param error why
      */
-    default void dialFailed(HostKey key, Throwable error) {
+    default void dialFailed(HostKey key, long dialId, Throwable error) {
     }
 }

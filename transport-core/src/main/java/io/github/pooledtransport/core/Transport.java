@@ -90,8 +90,8 @@ public final class Transport implements RoundTripper, Closeable {
     }
 
     /**
-     * Closes every idle connection now, as Go's {@code CloseIdleConnections}; connections in use are not
-     * affected.
+     * Closes every idle connection now, as Go's {@code CloseIdleConnections}, and stops the dials nobody waits
+     * for any more; connections in use are not affected.
      *
      * @return how many connections were closed
      */

@@ -503,7 +503,8 @@ public final class TransportConfig {
          * How long a connection may sit idle in the pool; the clock starts when it is released and stops
          * when it is reused. Expired connections are closed by one background evictor
          * ({@link CloseReason#IDLE_TIMEOUT}). {@link Duration#ZERO} keeps idle connections indefinitely.
-         * Default 90 s, as Go.
+         * Default 90 s, as Go. It is also how long a host key's entry is kept once it has no connection, waiter or
+         * dial (90 s when this is 0).
          *
          * @param idleConnTimeout the timeout, not negative
          * @return this builder
@@ -531,9 +532,11 @@ public final class TransportConfig {
         }
 
         /**
-         * How long a request waits for a connection when its host is at {@code maxConnsPerHost}; the clock
-         * starts when it joins the queue. On expiry the request fails with {@link AcquireTimeoutException}
-         * naming the host, the limit and the queue. {@link Duration#ZERO} waits indefinitely. Default 30 s.
+         * How long a request waits in line for a connection when its host is at {@code maxConnsPerHost}; the
+         * clock starts when it joins the line. On expiry the request fails with {@link AcquireTimeoutException}
+         * naming the host, the limit and the queue. Once a slot frees up and a dial starts for the request, it
+         * waits for that dial, which its own timeouts bound. {@link Duration#ZERO} waits indefinitely. Default
+         * 30 s.
          *
          * @param acquireTimeout the timeout, not negative
          * @return this builder

@@ -15,17 +15,19 @@ import java.util.List;
  * {@code tlsHandshakeStart}/{@code tlsHandshakeDone}; then {@code gotConn}, {@code wroteHeaders},
  * {@code wroteRequest}, {@code gotFirstResponseByte}, and when the body is finished {@code putIdleConn} or
  * {@code connectionClosed}. Every {@code ...Start} has a matching {@code ...Done}, with an error when the step
- * failed.
+ * failed. A new connection is dialed apart from the request (late binding): its dial events come from the
+ * dial's thread, may overlap the request's own events, and may come after {@code gotConn} when the request got
+ * a connection released meanwhile (the dial's connection then goes to the pool).
  *
  * <p>Threads. Events may arrive on threads other than the caller's, and a listener must not keep per-request
  * state in thread-locals. {@code gotFirstResponseByte} comes from the transport's reader when a stuck upload is
  * watched for an early response, and may then come before, or while, {@code wroteRequest} is delivered.
  * {@code putIdleConn} and {@code connectionClosed} come from whichever thread ends the response: a thread that
- * closes it, a {@code Call.cancel()}, the timer thread of a {@code callTimeout} or {@code writeTimeout}, or the
- * evictor. Durations a listener would measure between two events are measured by the transport and passed in:
+ * closes it, a {@code Call.cancel()}, the timer thread of a {@code callTimeout} or {@code writeTimeout}, a dial
+ * whose connection goes to the pool, or the evictor. Durations a listener would measure between two events are measured by the transport and passed in:
  * {@link ConnectionInfo#waited()} for the wait for a connection and the {@code elapsed} of the
- * keyed {@code dnsDone}, {@code connectDone} and {@code tlsHandshakeDone} for the steps of a dial. Apart from these two
- * cases (a watched upload, a response ended from another thread), the events of one request do not run
+ * keyed {@code dnsDone}, {@code connectDone} and {@code tlsHandshakeDone} for the steps of a dial. Apart from these cases (a
+ * dial, a watched upload, a response ended from another thread), the events of one request do not run
  * concurrently with each other.
  *
  * <p>Implementations must be fast and thread-safe. An exception thrown by a listener is caught and logged
@@ -199,10 +201,11 @@ public interface TransportListener {
     /**
      * A host key's entry was dropped: it had no connections, waiting requests or dials for the transport's
      * {@code idleConnTimeout} (90 s when that is 0). Its counts live on in the totals; a later request to it
-     * starts a new entry. Per-host state a listener keeps (meters, tags) can go with it. Comes from the evictor.
+     * starts a new entry. Per-host state a listener keeps (meters, tags) can go with it. Comes from the evictor,
+     * after the entry was dropped: a request may have made a new entry for the key meanwhile.
      *
-     * @param key the host key
+     * @param last the entry's final counts (its key is {@code last.key()})
      */
-    default void hostRemoved(HostKey key) {
+    default void hostRemoved(HostStats last) {
     }
 }

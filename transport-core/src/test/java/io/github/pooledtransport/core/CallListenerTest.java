@@ -234,19 +234,19 @@ class CallListenerTest {
         }
 
         @Override
-        public void dialStarted(HostKey key) {
+        public void dialStarted(HostKey key, long dialId) {
             this.events.add("dialStarted");
         }
 
         @Override
-        public void dialSucceeded(HostKey key, long connectionId, InetSocketAddress remote) {
+        public void dialSucceeded(HostKey key, long dialId, long connectionId, InetSocketAddress remote) {
             this.events.add("dialSucceeded");
             this.dialedId = connectionId;
             this.remote = remote;
         }
 
         @Override
-        public void dialFailed(HostKey key, Throwable error) {
+        public void dialFailed(HostKey key, long dialId, Throwable error) {
             this.events.add("dialFailed");
             this.failures.add(error);
         }

@@ -95,18 +95,18 @@ final class CallListeners {
         }
 
         @Override
-        public void dialStarted(HostKey key) {
-            each(l -> l.dialStarted(key));
+        public void dialStarted(HostKey key, long dialId) {
+            each(l -> l.dialStarted(key, dialId));
         }
 
         @Override
-        public void dialSucceeded(HostKey key, long connectionId, InetSocketAddress remote) {
-            each(l -> l.dialSucceeded(key, connectionId, remote));
+        public void dialSucceeded(HostKey key, long dialId, long connectionId, InetSocketAddress remote) {
+            each(l -> l.dialSucceeded(key, dialId, connectionId, remote));
         }
 
         @Override
-        public void dialFailed(HostKey key, Throwable error) {
-            each(l -> l.dialFailed(key, error));
+        public void dialFailed(HostKey key, long dialId, Throwable error) {
+            each(l -> l.dialFailed(key, dialId, error));
         }
     }
 }

@@ -740,7 +740,7 @@ public final class ConnectionPool {
      */
     public int evictExpired() {
         List<Closing> closings = null;
-        List<HostKey> dropped;
+        List<HostStats> dropped;
         int count = 0;
         this.lock.lock();
         try {
@@ -1230,10 +1230,10 @@ public final class ConnectionPool {
     /**
      * Drops the hosts that stayed empty for the expiry time, oldest first; their counts go to the retired totals.
      *
-     * @return the keys dropped, for the listeners, or {@code null}
+     * @return the final counts of the hosts dropped, for the listeners, or {@code null}
      */
-    private List<HostKey> expireHostsLocked(long now) {
-        List<HostKey> dropped = null;
+    private List<HostStats> expireHostsLocked(long now) {
+        List<HostStats> dropped = null;
         HostPool h;
         while ((h = this.emptyHead) != null && now - h.emptySince >= this.hostExpiryNanos) {
             unlinkEmptyLocked(h);
@@ -1243,7 +1243,7 @@ public final class ConnectionPool {
             if (dropped == null) {
                 dropped = new ArrayList<>();
             }
-            dropped.add(h.key);
+            dropped.add(hostStatsLocked(h));
         }
         if (this.emptyHead != null) {
             scheduleEvictionLocked(this.emptyHead.emptySince + this.hostExpiryNanos, now);

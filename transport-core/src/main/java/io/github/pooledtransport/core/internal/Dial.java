@@ -15,6 +15,11 @@ public final class Dial {
 
     final DialSpec spec;
 
+    /** Unique within the JVM: tells a call's dials apart in its listener's events. */
+    final long id = IDS.incrementAndGet();
+
+    private static final java.util.concurrent.atomic.AtomicLong IDS = new java.util.concurrent.atomic.AtomicLong();
+
     /** Stops the dial: closes the socket being connected, stops waiting for DNS. */
     final CallState state = new CallState();
 

@@ -19,7 +19,7 @@ public interface PoolEvents {
         }
 
         @Override
-        public void hostRemoved(HostKey key) {
+        public void hostRemoved(io.github.pooledtransport.core.HostStats last) {
         }
     };
 
@@ -37,7 +37,8 @@ public interface PoolEvents {
     void connectionClosed(HostKey key, long connectionId, CloseReason reason);
 
     /**
-     * @param key a host key whose entry expired: no connections, waiters or dials for the expiry time
+     * @param last the final counts of a host key whose entry expired: no connections, waiters or dials for the
+     *     expiry time
      */
-    void hostRemoved(HostKey key);
+    void hostRemoved(io.github.pooledtransport.core.HostStats last);
 }

@@ -144,8 +144,8 @@ public class SafeListener implements TransportListener, PoolEvents {
     }
 
     @Override
-    public void hostRemoved(HostKey key) {
-        each(l -> l.hostRemoved(key));
+    public void hostRemoved(io.github.pooledtransport.core.HostStats last) {
+        each(l -> l.hostRemoved(last));
     }
 
     /** Used when no listener is configured: every event is a no-op. */
@@ -223,7 +223,7 @@ public class SafeListener implements TransportListener, PoolEvents {
         }
 
         @Override
-        public void hostRemoved(HostKey key) {
+        public void hostRemoved(io.github.pooledtransport.core.HostStats last) {
         }
     }
 }

@@ -155,17 +155,7 @@ public final class TransportEngine {
         Throwable site = this.leaks.withStackTraces() ? new Throwable("Response obtained here: " + request) : null;
         startClock(call, key, host, options);
         try {
-            while (true) {
-                try {
-                    return exchange(request, call, host, framing, site);
-                }
-                catch (ConnectionPool.StaleHostException ex) {
-                    // Its entry expired as the request found it (its connection attempt was reported failed): the
-                    // request starts again on the key's new entry, where a stop of it is counted from now on.
-                    host = host(key, proxy, options);
-                    call.countWith(host.stopCounter);
-                }
-            }
+            return exchange(request, call, host, proxy, framing, site);
         }
         catch (IOException | RuntimeException | Error ex) {
             call.finish(); // the call is over (a response ends it when its body does)
@@ -194,8 +184,9 @@ public final class TransportEngine {
         }
     }
 
-    private Response exchange(Request request, CallState call, HostPool host, long framing, Throwable site)
-            throws IOException {
+    private Response exchange(Request request, CallState call, HostPool found, Proxy proxy, long framing,
+            Throwable site) throws IOException {
+        HostPool host = found;
         HostKey key = host.key;
         call.throwIfStopped(); // cancelled before it ran: not even counted as a request
         this.listener.getConn(key);
@@ -207,7 +198,18 @@ public final class TransportEngine {
             events.connectionRequested(key);
             Lease lease;
             try {
-                lease = obtain(host, request, !replay, replay, call);
+                while (true) {
+                    try {
+                        lease = obtain(host, request, !replay, replay, call);
+                        break;
+                    }
+                    catch (ConnectionPool.StaleHostException ex) {
+                        // The key's entry expired as the request found it: the key's new entry serves it, and counts
+                        // a stop of it from now on. Nothing was asked of the pool yet, so listeners see nothing.
+                        host = host(key, proxy, request.options());
+                        call.countWith(host.stopCounter);
+                    }
+                }
             }
             catch (IOException | RuntimeException | Error ex) {
                 events.connectionFailed(key, ex);
@@ -325,7 +327,7 @@ public final class TransportEngine {
         HostPool host = dial.host;
         CallListener events = dial.spec.events();
         CallState state = dial.state;
-        events.dialStarted(host.key);
+        events.dialStarted(host.key, dial.id);
         Http1Connection conn;
         InetSocketAddress remote;
         try {
@@ -342,17 +344,17 @@ public final class TransportEngine {
             state.leave();
             IOException stopped = state.stoppedFailure(ex);
             IOException failure = (stopped != null) ? stopped : ex;
-            events.dialFailed(host.key, failure);
+            events.dialFailed(host.key, dial.id, failure);
             this.pool.dialFailed(dial, failure);
             return;
         }
         catch (RuntimeException | Error ex) {
             state.leave();
-            events.dialFailed(host.key, ex);
+            events.dialFailed(host.key, dial.id, ex);
             this.pool.dialFailed(dial, ex); // its requester throws it
             return;
         }
-        events.dialSucceeded(host.key, conn.id, remote);
+        events.dialSucceeded(host.key, dial.id, conn.id, remote);
         this.pool.dialSucceeded(dial, conn);
     }
 
@@ -365,8 +367,7 @@ public final class TransportEngine {
             // No thread for it (rejected, or none could be created): its requester must not wait for ever.
             IOException failure = new TransportException(dial.host.key, "Could not start a dial to " + dial.host.key
                     + ": " + ex, ex);
-            dial.spec.events().dialFailed(dial.host.key, failure);
-            this.pool.dialFailed(dial, failure);
+            this.pool.dialFailed(dial, failure); // never started: no dial events; its requester fails with it
         }
     }
 

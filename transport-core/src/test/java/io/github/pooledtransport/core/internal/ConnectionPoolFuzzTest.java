@@ -98,7 +98,7 @@ class ConnectionPoolFuzzTest {
                 }
 
                 @Override
-                public void hostRemoved(HostKey key) {
+                public void hostRemoved(io.github.pooledtransport.core.HostStats last) {
                     Run.this.hostsRemoved++;
                 }
             };

@@ -44,8 +44,8 @@ class HostExpiryTest {
                     }
 
                     @Override
-                    public void hostRemoved(HostKey key) {
-                        HostExpiryTest.this.removed.add(key);
+                    public void hostRemoved(io.github.pooledtransport.core.HostStats last) {
+                        HostExpiryTest.this.removed.add(last.key());
                     }
                 }, null, dial -> this.pool.dialSucceeded(dial,
                         new ConnectionPoolFuzzTest.FakeConnection(dial.host(), ++this.ids, this.now, Long.MAX_VALUE)),

@@ -45,6 +45,12 @@ public class TransportMetrics implements MeterBinder, TransportListener {
 
     private final Map<HostKey, String> hostTags = new ConcurrentHashMap<>();
 
+    /** Hosts with a tag of their own (not {@code other}); guarded by {@code hostTags}' monitor. */
+    private int ownTags;
+
+    /** The final counts of hosts tagged {@code other} whose entries expired, so those counters never go down. */
+    private volatile PoolStats retiredOther;
+
     private volatile MeterRegistry registry;
 
     private volatile boolean otherRegistered;
@@ -120,10 +126,12 @@ public class TransportMetrics implements MeterBinder, TransportListener {
     /**
      * A host key's entry expired in the pool: its meters go (every {@code transport.*} meter with its host tag:
      * the pool's, the dial steps' timers and the connection observations') and its tag slot frees up. A host
-     * sharing the tag {@code other} only frees its slot. If the key is called again, its meters come back from 0.
+     * tagged {@code other} leaves its final counts to the {@code other} counters, so they never go down. If the
+     * key is called again, its meters come back from 0.
      */
     @Override
-    public void hostRemoved(HostKey key) {
+    public void hostRemoved(HostStats last) {
+        HostKey key = last.key();
         MeterRegistry r = this.registry;
         synchronized (this.hostTags) {
             Transport t = this.transport.getIfAvailable();
@@ -131,12 +139,19 @@ public class TransportMetrics implements MeterBinder, TransportListener {
                 return; // a request made a new entry for the key since: its meters are live again
             }
             String tag = this.hostTags.remove(key);
-            if (r == null || tag == null || tag.equals(OTHER)) {
+            if (tag == null) {
                 return;
             }
-            for (io.micrometer.core.instrument.Meter meter : r.getMeters()) {
-                if (meter.getId().getName().startsWith("transport.") && tag.equals(meter.getId().getTag("host"))) {
-                    r.remove(meter);
+            if (tag.equals(OTHER)) {
+                this.retiredOther = add(this.retiredOther, last.stats());
+                return;
+            }
+            this.ownTags--;
+            if (r != null) {
+                for (io.micrometer.core.instrument.Meter meter : r.getMeters()) {
+                    if (meter.getId().getName().startsWith("transport.") && tag.equals(meter.getId().getTag("host"))) {
+                        r.remove(meter);
+                    }
                 }
             }
         }
@@ -161,7 +176,10 @@ public class TransportMetrics implements MeterBinder, TransportListener {
         synchronized (this.hostTags) { // registration only, once per host: no I/O
             tag = this.hostTags.get(key);
             if (tag == null) {
-                tag = (this.hostTags.size() < this.maxHostTags) ? key.toString() : OTHER;
+                tag = (this.ownTags < this.maxHostTags) ? key.toString() : OTHER;
+                if (!tag.equals(OTHER)) {
+                    this.ownTags++;
+                }
                 this.hostTags.put(key, tag);
                 if (!tag.equals(OTHER)) {
                     register(r, Tags.of("host", tag), transport -> transport.hostStats(key), true);
@@ -255,38 +273,29 @@ public class TransportMetrics implements MeterBinder, TransportListener {
 
     /** Sums the hosts tagged {@code other}: the only meter that walks hosts, and only beyond the tag limit. */
     private PoolStats otherStats(Transport t) {
-        int idle = 0;
-        int active = 0;
-        int dialing = 0;
-        int waiting = 0;
-        long opened = 0;
-        long reused = 0;
-        long acquireTimeouts = 0;
-        long replays = 0;
-        long cancellations = 0;
-        long callTimeouts = 0;
-        long dialsLost = 0;
-        long fallbacks = 0;
-        Map<CloseReason, Long> closed = new java.util.EnumMap<>(CloseReason.class);
+        PoolStats sum = this.retiredOther;
         for (HostStats h : t.stats().hosts()) {
             if (OTHER.equals(this.hostTags.get(h.key()))) {
-                PoolStats s = h.stats();
-                idle += s.idle();
-                active += s.active();
-                dialing += s.dialing();
-                waiting += s.waiting();
-                opened += s.opened();
-                reused += s.reused();
-                acquireTimeouts += s.acquireTimeouts();
-                replays += s.replays();
-                cancellations += s.cancellations();
-                callTimeouts += s.callTimeouts();
-                dialsLost += s.dialsLost();
-                fallbacks += s.fallbacks();
-                s.closed().forEach((reason, n) -> closed.merge(reason, n, Long::sum));
+                sum = add(sum, h.stats());
             }
         }
-        return new PoolStats(idle, active, dialing, waiting, 0, opened, reused, 0, closed, acquireTimeouts, replays,
-                cancellations, callTimeouts, dialsLost, fallbacks);
+        return (sum != null) ? sum : add(null, new PoolStats(0, 0, 0, 0, 0, 0, 0, 0, Map.of(), 0));
+    }
+
+    /** @return the counts of both ({@code a} may be {@code null}); peaks and requests are not summed */
+    private static PoolStats add(PoolStats a, PoolStats b) {
+        if (a == null) {
+            return new PoolStats(b.idle(), b.active(), b.dialing(), b.waiting(), 0, b.opened(), b.reused(), 0,
+                    b.closed(), b.acquireTimeouts(), b.replays(), b.cancellations(), b.callTimeouts(), b.dialsLost(),
+                    b.fallbacks());
+        }
+        Map<CloseReason, Long> closed = new java.util.EnumMap<>(CloseReason.class);
+        a.closed().forEach((reason, n) -> closed.merge(reason, n, Long::sum));
+        b.closed().forEach((reason, n) -> closed.merge(reason, n, Long::sum));
+        return new PoolStats(a.idle() + b.idle(), a.active() + b.active(), a.dialing() + b.dialing(),
+                a.waiting() + b.waiting(), 0, a.opened() + b.opened(), a.reused() + b.reused(), 0, closed,
+                a.acquireTimeouts() + b.acquireTimeouts(), a.replays() + b.replays(),
+                a.cancellations() + b.cancellations(), a.callTimeouts() + b.callTimeouts(),
+                a.dialsLost() + b.dialsLost(), a.fallbacks() + b.fallbacks());
     }
 }

@@ -89,6 +89,7 @@ public class DefaultTransportConnectionObservationConvention implements Transpor
             return "TIMEOUT";
         }
         if (error instanceof TransportCancelledException cancelled) {
+            // A dial is stopped only by closeIdleConnections or closing the transport: CANCELLED
             return (cancelled.why() == TransportCancelledException.Cause.CALL_TIMEOUT) ? "TIMEOUT" : "CANCELLED";
         }
         if (error != null) {

@@ -1,14 +1,15 @@
 package io.github.pooledtransport.spring.observation;
 
 import io.micrometer.observation.Observation;
-import io.micrometer.observation.ObservationConvention;
+import io.micrometer.observation.GlobalObservationConvention;
 
 /**
- * Names and keys the observations of the pool's work for a call; define a bean of this type to replace
- * {@link DefaultTransportConnectionObservationConvention}.
+ * Names and keys the observations of the pool's work for a call. A bean of this type (a global convention, which
+ * Spring Boot registers on its {@code ObservationRegistry}) replaces {@link DefaultTransportConnectionObservationConvention}
+ * for the contexts its {@link #supportsContext} accepts: check {@code getStep()} to replace only one of the two.
  */
 public interface TransportConnectionObservationConvention
-        extends ObservationConvention<TransportConnectionObservationContext> {
+        extends GlobalObservationConvention<TransportConnectionObservationContext> {
 
     @Override
     default boolean supportsContext(Observation.Context context) {

@@ -69,7 +69,7 @@ public enum TransportObservationDocumentation implements ObservationDocumentatio
         /**
          * How it ended. Acquire: {@code REUSED} (an idle or released connection), {@code NEW} (dialed for the
          * call), {@code TIMEOUT} ({@code acquire-timeout} or {@code call-timeout}), {@code CANCELLED},
-         * {@code ERROR}. Dial: {@code SUCCESS}, {@code TIMEOUT}, {@code CANCELLED}, {@code ERROR}.
+         * {@code ERROR}. Dial: {@code SUCCESS}, {@code CANCELLED}, {@code ERROR}.
          */
         OUTCOME {
             @Override

@@ -1,6 +1,8 @@
 package io.github.pooledtransport.spring.observation;
 
 import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 import io.micrometer.observation.Observation;
@@ -54,22 +56,27 @@ public class TransportObservations implements CallListener.Factory {
         return new ObservedCall(request, parent);
     }
 
-    /** One call's observations; its events come one at a time (see {@link CallListener}). */
+    /**
+     * One call's observations. Its acquire's events come on the calling thread, one attempt at a time; its dials'
+     * events come from their own threads and may overlap (a replay's dial while the first attempt's goes on), so
+     * dial observations are kept by dial id.
+     */
     private final class ObservedCall implements CallListener {
 
         private final Request request;
 
         private final Observation parent;
 
+        /** The attempt under way, on the calling thread. */
         private volatile Observation acquire;
 
         /**
          * The acquire in scope on the calling thread while the call waits: a tracer takes the span in scope as the
-         * parent of spans started on that thread (the dial's, today), before the parent observation.
+         * parent of spans started on that thread, before the parent observation. Calling thread only.
          */
         private Observation.Scope acquireScope;
 
-        private volatile Observation dial;
+        private final Map<Long, Observation> dials = new ConcurrentHashMap<>(2);
 
         ObservedCall(Request request, Observation parent) {
             this.request = request;
@@ -81,7 +88,7 @@ public class TransportObservations implements CallListener.Factory {
             Observation observation = start(TransportObservationDocumentation.CONNECTION_ACQUIRE, acquireConvention,
                     Step.ACQUIRE, key, this.parent);
             this.acquire = observation;
-            this.acquireScope = observation.openScope(); // the acquire's end comes on this thread (CallListener)
+            this.acquireScope = observation.openScope(); // its end comes on this thread (CallListener)
         }
 
         @Override
@@ -104,31 +111,29 @@ public class TransportObservations implements CallListener.Factory {
         }
 
         @Override
-        public void dialStarted(HostKey key) {
-            Observation under = this.acquire;
-            this.dial = start(TransportObservationDocumentation.CONNECTION_DIAL, dialConvention, Step.DIAL, key,
-                    (under != null) ? under : this.parent);
+        public void dialStarted(HostKey key, long dialId) {
+            Observation under = this.acquire; // the attempt it was started for, unless that already ended
+            this.dials.put(dialId, start(TransportObservationDocumentation.CONNECTION_DIAL, dialConvention, Step.DIAL,
+                    key, (under != null) ? under : this.parent));
         }
 
         @Override
-        public void dialSucceeded(HostKey key, long connectionId, InetSocketAddress remote) {
-            Observation observation = this.dial;
+        public void dialSucceeded(HostKey key, long dialId, long connectionId, InetSocketAddress remote) {
+            Observation observation = this.dials.remove(dialId);
             if (observation != null) {
                 if (observation.getContext() instanceof TransportConnectionObservationContext context) {
                     // a disabled observation is a no-op with a context of its own
                     context.setConnectionId(connectionId);
                     context.setRemoteAddress(remote);
                 }
-                this.dial = null;
                 observation.stop();
             }
         }
 
         @Override
-        public void dialFailed(HostKey key, Throwable error) {
-            Observation observation = this.dial;
+        public void dialFailed(HostKey key, long dialId, Throwable error) {
+            Observation observation = this.dials.remove(dialId);
             if (observation != null) {
-                this.dial = null;
                 observation.error(error).stop();
             }
         }

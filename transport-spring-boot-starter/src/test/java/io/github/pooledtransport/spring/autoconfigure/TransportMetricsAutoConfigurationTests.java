@@ -171,13 +171,15 @@ class TransportMetricsAutoConfigurationTests {
         MockWebServer second = server();
         MockWebServer third = server();
         // The idle-conn-timeout is also how long an empty host entry lives.
-        this.withRegistry.withPropertyValues("transport.metrics.max-host-tags=2", "transport.idle-conn-timeout=500ms")
+        // One tag of its own: the second host shares "other", and only the first host's expiry frees a slot.
+        this.withRegistry.withPropertyValues("transport.metrics.max-host-tags=1", "transport.idle-conn-timeout=500ms")
                 .run(context -> {
                     get(context, first);
                     get(context, second);
                     MeterRegistry registry = context.getBean(MeterRegistry.class);
                     Transport transport = context.getBean(Transport.class);
                     assertThat(registry.find("transport.pool.opened").tag("host", host(first)).meters()).hasSize(1);
+                    assertThat(registry.find("transport.pool.opened").tag("host", "other").meters()).hasSize(1);
 
                     transport.closeIdleConnections();
                     HostKey firstKey = HostKey.of(java.net.URI.create(host(first) + "/"));

@@ -159,6 +159,28 @@ class TransportObservationsTests {
         assertThat(this.stopped).extracting(Observation.Context::getName).containsExactly("http.client.requests");
     }
 
+    @Test
+    void aConventionOnTheRegistryRenamesTheStepItSupports() throws Exception {
+        this.registry.observationConfig().observationConvention(new TransportConnectionObservationConvention() {
+            @Override
+            public boolean supportsContext(Observation.Context context) {
+                return context instanceof TransportConnectionObservationContext c
+                        && c.getStep() == TransportConnectionObservationContext.Step.ACQUIRE;
+            }
+
+            @Override
+            public String getName() {
+                return "custom.acquire";
+            }
+        });
+        Observation parent = Observation.start("http.client.requests", this.registry);
+        parent.scoped(() -> get("/a"));
+        parent.stop();
+
+        assertThat(this.stopped).extracting(Observation.Context::getName).containsExactlyInAnyOrder(
+                "custom.acquire", "transport.connection.dial", "http.client.requests");
+    }
+
     private Transport transport(TransportConfig.Builder builder) {
         return new Transport(builder.callListenerFactory(new TransportObservations(this.registry, HostKey::toString))
                 .build());
