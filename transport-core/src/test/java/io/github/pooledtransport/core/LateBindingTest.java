@@ -67,13 +67,7 @@ class LateBindingTest {
 
     @Test
     void aRequestWaitingForItsDialTakesAConnectionReleasedMeanwhileAndTheDialJoinsThePool() throws Exception {
-        Response first = this.transport.roundTrip(Request.get(url("/first")));
-        this.holdNextLookup.set(true);
-        CompletableFuture<String> second = CompletableFuture.supplyAsync(() -> get(url("/second")));
-        assertThat(this.lookupHeld.await(10, TimeUnit.SECONDS)).as("the second request dials").isTrue();
-
-        assertThat(body(first)).isEqualTo("/first"); // released: handed to the waiting request at once
-        assertThat(second.get(10, TimeUnit.SECONDS)).isEqualTo("/second");
+        secondRequestTakesTheFirstsConnectionWhileItsDialIsHeld();
         assertThat(this.server.acceptedConnections()).as("served on the released connection").isEqualTo(1);
         assertThat(this.transport.stats().totals().dialing()).as("its dial is still held").isEqualTo(1);
 
@@ -88,12 +82,7 @@ class LateBindingTest {
 
     @Test
     void aDialWhoseRequesterWasServedElsewhereServesTheNextRequest() throws Exception {
-        Response first = this.transport.roundTrip(Request.get(url("/first")));
-        this.holdNextLookup.set(true);
-        CompletableFuture<String> second = CompletableFuture.supplyAsync(() -> get(url("/second")));
-        assertThat(this.lookupHeld.await(10, TimeUnit.SECONDS)).isTrue();
-        assertThat(body(first)).isEqualTo("/first");
-        assertThat(second.get(10, TimeUnit.SECONDS)).isEqualTo("/second");
+        secondRequestTakesTheFirstsConnectionWhileItsDialIsHeld();
 
         this.answer.countDown();
         awaitStat(s -> s.dialing() == 0);
@@ -108,12 +97,7 @@ class LateBindingTest {
 
     @Test
     void closeIdleConnectionsStopsADialNobodyWaitsFor() throws Exception {
-        Response first = this.transport.roundTrip(Request.get(url("/first")));
-        this.holdNextLookup.set(true);
-        CompletableFuture<String> second = CompletableFuture.supplyAsync(() -> get(url("/second")));
-        assertThat(this.lookupHeld.await(10, TimeUnit.SECONDS)).isTrue();
-        assertThat(body(first)).isEqualTo("/first");
-        assertThat(second.get(10, TimeUnit.SECONDS)).isEqualTo("/second");
+        secondRequestTakesTheFirstsConnectionWhileItsDialIsHeld();
 
         this.transport.closeIdleConnections();
         awaitStat(s -> s.dialing() == 0); // the caller stops waiting for the lookup, which cannot be stopped
@@ -121,6 +105,19 @@ class LateBindingTest {
         assertThat(totals.opened()).isEqualTo(1);
         assertThat(totals.idle()).isZero();
         assertThat(totals.dialsLost()).isZero();
+    }
+
+    /**
+     * The first request holds the only connection; the second finds none, dials (held at DNS) and waits; the
+     * first's release hands its connection to the second at once.
+     */
+    private void secondRequestTakesTheFirstsConnectionWhileItsDialIsHeld() throws Exception {
+        Response first = this.transport.roundTrip(Request.get(url("/first")));
+        this.holdNextLookup.set(true);
+        CompletableFuture<String> second = CompletableFuture.supplyAsync(() -> get(url("/second")));
+        assertThat(this.lookupHeld.await(10, TimeUnit.SECONDS)).as("the second request dials").isTrue();
+        assertThat(body(first)).isEqualTo("/first");
+        assertThat(second.get(10, TimeUnit.SECONDS)).isEqualTo("/second");
     }
 
     private String url(String path) {
