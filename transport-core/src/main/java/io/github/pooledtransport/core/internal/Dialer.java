@@ -42,8 +42,6 @@ final class Dialer {
 
     private static final Logger logger = LoggerFactory.getLogger(Dialer.class);
 
-    /** Each address gets at least this much of the remaining dial time, as Go's partial deadlines. */
-    private static final long MIN_PER_ADDRESS_NANOS = HappyEyeballs.MIN_PER_ADDRESS_NANOS;
 
     private final TransportConfig config;
 
@@ -215,7 +213,7 @@ final class Dialer {
                 if (left <= 0) {
                     break;
                 }
-                perAddress = Math.min(left, Math.max(MIN_PER_ADDRESS_NANOS, left / (addresses.size() - i)));
+                perAddress = HappyEyeballs.shareOf(left, addresses.size() - i);
             }
             InetSocketAddress address = new InetSocketAddress(addresses.get(i), port);
             tried.add(address.getAddress().getHostAddress());

@@ -25,7 +25,19 @@ import java.util.List;
 final class HappyEyeballs {
 
     /** Each address gets at least this much of the remaining dial time, as Go's partial deadlines. */
-    static final long MIN_PER_ADDRESS_NANOS = 2_000_000_000L;
+    private static final long MIN_PER_ADDRESS_NANOS = 2_000_000_000L;
+
+    /**
+     * Go's {@code partialDeadline}: the time one address may take, an even share of what is left among the
+     * addresses still to try, but at least 2 s, and never more than what is left.
+     *
+     * @param left the dial time left, positive
+     * @param remaining the addresses still to try, this one included
+     * @return the address's share
+     */
+    static long shareOf(long left, int remaining) {
+        return Math.min(left, Math.max(MIN_PER_ADDRESS_NANOS, left / remaining));
+    }
 
     /** What an attempt reports; the dialer turns it into listener events. */
     interface Attempts {
@@ -225,7 +237,7 @@ final class HappyEyeballs {
                         }
                         return;
                     }
-                    share = Math.min(left, Math.max(MIN_PER_ADDRESS_NANOS, left / (this.addresses.size() - this.next)));
+                    share = shareOf(left, this.addresses.size() - this.next);
                 }
                 InetSocketAddress address = new InetSocketAddress(this.addresses.get(this.next++),
                         HappyEyeballs.this.port);
