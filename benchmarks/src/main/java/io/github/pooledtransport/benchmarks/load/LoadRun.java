@@ -23,8 +23,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * per request on the calling threads.
  *
  * <p>Usage: {@code LoadRun client baseUrl path concurrency warmupSeconds durationSeconds [burst=N] [virtual]
- * [post]}; {@code post} sends each request as a POST with a 1 KiB body (an https base URL takes its trust from
- * the {@code javax.net.ssl.trustStore} system properties).
+ * [warm] [post]}; {@code post} sends each request as a POST with a 1 KiB body (an https base URL takes its trust
+ * from the {@code javax.net.ssl.trustStore} system properties). A burst ignores the warm-up unless {@code warm}
+ * is given: then a throw-away client of the same kind runs the warm-up first and is closed, and the burst starts
+ * from a fresh client in a warmed JVM.
  */
 public final class LoadRun {
 
@@ -44,6 +46,7 @@ public final class LoadRun {
         int duration = Integer.parseInt(args[5]);
         int burst = 0;
         boolean virtual = false;
+        boolean warmJvm = false;
         byte[] post = null;
         for (int i = 6; i < args.length; i++) {
             if (args[i].startsWith("burst=")) {
@@ -52,12 +55,26 @@ public final class LoadRun {
             else if (args[i].equals("virtual")) {
                 virtual = true;
             }
+            else if (args[i].equals("warm")) {
+                warmJvm = true;
+            }
             else if (args[i].equals("post")) {
                 post = new byte[1024];
                 Arrays.fill(post, (byte) 'x');
             }
         }
         int port = URI.create(baseUrl).getPort();
+        if (burst > 0 && warmJvm) {
+            // A cold client in a warm JVM: the burst then measures the pool's cold start, not class loading and
+            // the JIT, which a long-running service has long finished (a Go client has neither).
+            Clients.Built warming = Clients.build(clientName, baseUrl, concurrency);
+            try {
+                drive(warming.call(path, post), path, concurrency, warmup * 1_000_000_000L, 0, virtual, null);
+            }
+            finally {
+                warming.resources().close();
+            }
+        }
         Clients.Built built = Clients.build(clientName, baseUrl, concurrency);
         Call client = built.call(path, post);
         try {

@@ -145,6 +145,11 @@ public class TransportProperties {
      */
     private final Metrics metrics = new Metrics();
 
+    /**
+     * Settings of the reactive connector behind WebClient.
+     */
+    private final Reactive reactive = new Reactive();
+
     public boolean isEnabled() {
         return this.enabled;
     }
@@ -323,6 +328,10 @@ public class TransportProperties {
 
     public Metrics getMetrics() {
         return this.metrics;
+    }
+
+    public Reactive getReactive() {
+        return this.reactive;
     }
 
     /** Proxy settings. Precedence: url (explicit), then JVM system properties, then the environment. */
@@ -534,6 +543,23 @@ public class TransportProperties {
 
         public void setOutOfServiceOnAcquireTimeouts(boolean outOfServiceOnAcquireTimeouts) {
             this.outOfServiceOnAcquireTimeouts = outOfServiceOnAcquireTimeouts;
+        }
+    }
+
+    /** Settings of the reactive connector behind WebClient and reactive HTTP service clients. */
+    public static class Reactive {
+
+        /**
+         * Most platform threads per kind (calls, body reads) of the reactive connector on Java 17 to 20.
+         */
+        private int maxThreads = 200;
+
+        public int getMaxThreads() {
+            return this.maxThreads;
+        }
+
+        public void setMaxThreads(int maxThreads) {
+            this.maxThreads = maxThreads;
         }
     }
 

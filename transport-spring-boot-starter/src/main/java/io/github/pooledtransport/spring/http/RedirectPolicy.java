@@ -42,13 +42,15 @@ final class RedirectPolicy {
      * @param factory sends each hop
      * @param first the first request, its URI without user-info
      * @param credentials the credentials of the first URI's user-info, or {@code null}
+     * @param handle makes every hop a call that it can cancel, or {@code null} for calls stopped by interrupting
+     *     the calling thread
      * @return the last response
      */
-    Response execute(TransportClientHttpRequestFactory factory, Request first, UserInfoCredentials credentials)
-            throws IOException {
+    Response execute(TransportClientHttpRequestFactory factory, Request first, UserInfoCredentials credentials,
+            CallHandle handle) throws IOException {
         Hop hop = new Hop(first, credentials);
         for (int count = 0;; count++) {
-            Response response = factory.send(hop.outgoing());
+            Response response = factory.send(hop.outgoing(), handle);
             if (!this.follow || !isRedirect(response.status())) {
                 return response;
             }

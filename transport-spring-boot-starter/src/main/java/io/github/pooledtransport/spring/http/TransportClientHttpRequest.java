@@ -73,7 +73,7 @@ final class TransportClientHttpRequest extends AbstractStreamingClientHttpReques
         Request request = toRequest(headers, body);
         Response response;
         try {
-            response = this.factory.redirects().execute(this.factory, request, this.credentials);
+            response = this.factory.execute(request, this.credentials, null);
         }
         catch (TransportException ex) {
             throw this.factory.explain(ex);
@@ -85,6 +85,20 @@ final class TransportClientHttpRequest extends AbstractStreamingClientHttpReques
     }
 
     private Request toRequest(HttpHeaders headers, Body body) {
+        RequestBody requestBody = (body != null) ? new SpringBody(body, headers.getContentLength())
+                : withoutBody(this.method);
+        return Request.newBuilder(this.uri)
+                .method(this.method.name(), requestBody)
+                .headers(transportHeaders(headers))
+                .options(this.factory.options())
+                .build();
+    }
+
+    /**
+     * @param headers the headers Spring was given
+     * @return the same, without the framing and hop-by-hop fields that are the transport's to write
+     */
+    static Headers transportHeaders(HttpHeaders headers) {
         Headers.Builder transportHeaders = new Headers.Builder();
         headers.forEach((name, values) -> {
             if (!isTransportHeader(name)) {
@@ -94,20 +108,16 @@ final class TransportClientHttpRequest extends AbstractStreamingClientHttpReques
                 }
             }
         });
-        RequestBody requestBody;
-        if (body != null) {
-            requestBody = new SpringBody(body, headers.getContentLength());
-        }
-        else {
-            // The core writes Content-Length from the body (a caller's header is not sent): an empty body of
-            // known length makes it "Content-Length: 0".
-            requestBody = SAFE_METHODS.contains(this.method.name()) ? null : RequestBody.of(EMPTY);
-        }
-        return Request.newBuilder(this.uri)
-                .method(this.method.name(), requestBody)
-                .headers(transportHeaders.build())
-                .options(this.factory.options())
-                .build();
+        return transportHeaders.build();
+    }
+
+    /**
+     * @param method the request's method
+     * @return the body of a request without one: none for the safe methods, else an empty body of known length,
+     *     which the core sends as {@code Content-Length: 0} (a caller's header is not sent)
+     */
+    static RequestBody withoutBody(HttpMethod method) {
+        return SAFE_METHODS.contains(method.name()) ? null : RequestBody.of(EMPTY);
     }
 
     /** Framing and hop-by-hop fields are the transport's to write; compared without lower-casing a copy. */

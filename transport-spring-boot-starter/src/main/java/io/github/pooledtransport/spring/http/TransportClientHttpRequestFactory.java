@@ -85,8 +85,20 @@ public final class TransportClientHttpRequestFactory implements ClientHttpReques
         return (this.settingNames != null) ? this.settingNames.explain(ex) : ex;
     }
 
+    /**
+     * Sends a request, following redirects as this factory's settings say.
+     *
+     * @param request the first request, its URI without user-info
+     * @param credentials the credentials of the URI's user-info, or {@code null}
+     * @param handle makes every hop a call it can cancel, or {@code null} to stop calls by interrupting the thread
+     * @return the last response
+     */
+    Response execute(Request request, UserInfoCredentials credentials, CallHandle handle) throws IOException {
+        return this.redirects.execute(this, request, credentials, handle);
+    }
+
     /** Sends one hop, applying the cookie store around it. */
-    Response send(Request request) throws IOException {
+    Response send(Request request, CallHandle handle) throws IOException {
         Request outgoing = request;
         if (this.cookies != null) {
             Map<String, List<String>> stored = this.cookies.get(request.uri(), Map.of());
@@ -97,7 +109,8 @@ public final class TransportClientHttpRequestFactory implements ClientHttpReques
                 outgoing = request.toBuilder().headers(headers.build()).build();
             }
         }
-        Response response = this.transport.roundTrip(outgoing);
+        Response response = (handle != null) ? handle.execute(this.transport, outgoing)
+                : this.transport.roundTrip(outgoing);
         if (this.cookies != null) {
             List<String> setCookies = response.headers().values("Set-Cookie");
             if (!setCookies.isEmpty()) {

@@ -1,0 +1,148 @@
+package io.github.pooledtransport.spring.http;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.HttpCookie;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import reactor.core.publisher.Flux;
+import reactor.core.scheduler.Schedulers;
+
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferFactory;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ResponseCookie;
+import org.springframework.http.client.reactive.ClientHttpResponse;
+import org.springframework.util.LinkedMultiValueMap;
+import org.springframework.util.MultiValueMap;
+
+import io.github.pooledtransport.core.Response;
+import io.github.pooledtransport.core.TransportCancelledException;
+import io.github.pooledtransport.core.TransportException;
+
+/**
+ * A transport {@link Response} seen as a reactive {@link ClientHttpResponse}. The body is read as the subscriber
+ * asks for it, a chunk per requested buffer, on the connector's body threads, so a slow subscriber holds no more
+ * than it asked for and no thread waits while it asks for nothing. Read to its end, the response is closed and its
+ * connection goes back to the pool before the subscriber hears the end; a cancelled subscription cancels the call,
+ * which closes the connection (a body left unread is never handed to another request). The body can be
+ * subscribed once.
+ */
+final class TransportReactiveResponse implements ClientHttpResponse {
+
+    /** Bytes asked of the connection per buffer handed on. */
+    static final int CHUNK_SIZE = 8192;
+
+    private final Response response;
+
+    private final HttpHeaders headers;
+
+    private final Flux<DataBuffer> body;
+
+    private MultiValueMap<String, ResponseCookie> cookies;
+
+    TransportReactiveResponse(Response response, CallHandle handle, Executor bodyThreads,
+            DataBufferFactory bufferFactory, TransportClientHttpRequestFactory explainer) {
+        this.response = response;
+        this.headers = HttpHeaders.readOnlyHttpHeaders(new TransportHeadersAdapter(response.headers()));
+        AtomicBoolean subscribed = new AtomicBoolean();
+        InputStream in = response.body();
+        this.body = Flux.<DataBuffer>generate((sink) -> {
+            byte[] chunk = new byte[CHUNK_SIZE];
+            int n;
+            try {
+                n = in.read(chunk);
+            }
+            catch (IOException ex) {
+                closeQuietly();
+                if (!handle.isCancelled()) {
+                    sink.error(explain(explainer, ex));
+                }
+                else {
+                    sink.complete(); // the subscriber cancelled: nobody listens, and Reactor would log a dropped error
+                }
+                return;
+            }
+            if (n < 0) {
+                closeQuietly(); // the connection goes back to the pool before the subscriber hears the end
+                sink.complete();
+            }
+            else {
+                sink.next(bufferFactory.wrap(ByteBuffer.wrap(chunk, 0, n)));
+            }
+        }).doOnSubscribe((s) -> {
+            if (!subscribed.compareAndSet(false, true)) {
+                throw new IllegalStateException("The client response body can only be consumed once");
+            }
+        }).doOnCancel(() -> {
+            handle.cancel();
+            closeQuietly();
+        }).subscribeOn(Schedulers.fromExecutor(bodyThreads), true);
+    }
+
+    private static Throwable explain(TransportClientHttpRequestFactory explainer, IOException ex) {
+        if (ex instanceof TransportException transport) {
+            return explainer.explain(transport);
+        }
+        if (ex instanceof TransportCancelledException cancelled) {
+            return explainer.explain(cancelled);
+        }
+        return ex;
+    }
+
+    private void closeQuietly() {
+        try {
+            this.response.close();
+        }
+        catch (IOException | RuntimeException ex) {
+            // The connection was closed instead of reused; the subscriber has nothing left to do about it.
+        }
+    }
+
+    @Override
+    public HttpStatusCode getStatusCode() {
+        return HttpStatusCode.valueOf(this.response.status());
+    }
+
+    @Override
+    public HttpHeaders getHeaders() {
+        return this.headers;
+    }
+
+    @Override
+    public MultiValueMap<String, ResponseCookie> getCookies() {
+        if (this.cookies == null) {
+            MultiValueMap<String, ResponseCookie> parsed = new LinkedMultiValueMap<>();
+            for (String header : this.response.headers().values("Set-Cookie")) {
+                List<HttpCookie> cookies;
+                try {
+                    cookies = HttpCookie.parse(header);
+                }
+                catch (IllegalArgumentException ex) {
+                    continue; // not a cookie the JDK can read: left out, as Spring's JDK connector does
+                }
+                for (HttpCookie cookie : cookies) {
+                    parsed.add(cookie.getName(), ResponseCookie.fromClientResponse(cookie.getName(), cookie.getValue())
+                            .domain(cookie.getDomain()).path(cookie.getPath()).maxAge(cookie.getMaxAge())
+                            .secure(cookie.getSecure()).httpOnly(cookie.isHttpOnly()).build());
+                }
+            }
+            this.cookies = parsed;
+        }
+        return this.cookies;
+    }
+
+    @Override
+    public Flux<DataBuffer> getBody() {
+        return this.body;
+    }
+
+    /** @return the transport's response */
+    Response response() {
+        return this.response;
+    }
+}
