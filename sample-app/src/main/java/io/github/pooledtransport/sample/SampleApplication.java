@@ -27,7 +27,7 @@ public class SampleApplication {
             String port = environment.getProperty("local.server.port", "8080");
             System.out.printf("%n  Pooled Transport sample is running.%n"
                     + "    Page with the demos and the live pool:  http://localhost:%s/%n"
-                    + "    Pool as JSON:                           http://localhost:%s/actuator/transport%n"
+                    + "    Pool as JSON:                           http://localhost:%s/actuator/transport/transport%n"
                     + "    Run a demo from the shell:              curl -X POST http://localhost:%s/demo/good%n%n",
                     port, port, port);
         };

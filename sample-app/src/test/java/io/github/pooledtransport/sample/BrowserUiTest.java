@@ -67,7 +67,7 @@ class BrowserUiTest {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
 
-    private static final String ENDPOINT = "/actuator/transport";
+    private static final String ENDPOINT = "/actuator/transport/transport";
 
     @LocalServerPort
     int port;

@@ -136,7 +136,7 @@ class DemoEndpointsTest {
         post("/demo/keep-alives-disabled");
         String host = "http://127.0.0.1:" + this.noKeepAlivePort;
 
-        JsonNode diagnosis = get("/actuator/transport").required("diagnosis");
+        JsonNode diagnosis = get("/actuator/transport/transport").required("diagnosis");
 
         assertThat(diagnosis.valueStream().filter((f) -> f.required("code").asString().equals("keep-alive-refused"))
                 .map((f) -> f.required("host").asString())).contains(host);

@@ -84,6 +84,18 @@ public final class Transport implements RoundTripper, Closeable {
         return this.engine.hostStats(key);
     }
 
+    /**
+     * Adds a listener to those of the configuration, for frameworks that observe a transport they did not create
+     * (the Spring starter binds its meters to every {@code Transport} bean this way). It hears every event from
+     * now on, after the configured listeners; an event already being delivered may or may not reach it. Like
+     * theirs, its exceptions are logged once and never break a request.
+     *
+     * @param listener the listener
+     */
+    public void addListener(TransportListener listener) {
+        this.engine.addListener(listener);
+    }
+
     /** @return the settings this transport was created with */
     public TransportConfig config() {
         return this.engine.config();

@@ -182,6 +182,20 @@ class TransportListenerEventsTest {
                 "connectDone", "gotConn", "wroteHeaders", "wroteRequest", "gotFirstResponseByte", "putIdleConn");
     }
 
+    @Test
+    void listenerAddedAfterCreationHearsTheNextRequestAfterTheConfiguredOne() throws Exception {
+        RecordingListener configured = new RecordingListener();
+        this.transport = transportWith(configured);
+        body(this.transport.roundTrip(Request.get(this.server.url("/before"))));
+
+        this.transport.addListener(this.listener);
+        body(this.transport.roundTrip(Request.get(this.server.url("/after"))));
+
+        assertThat(this.listener.names()).containsExactly("getConn", "gotConn", "wroteHeaders", "wroteRequest",
+                "gotFirstResponseByte", "putIdleConn");
+        assertThat(configured.names()).hasSize(10 + 6);
+    }
+
     private Transport transportWith(TransportListener l) {
         return new Transport(TransportConfig.builder().readTimeout(Duration.ofSeconds(5)).listener(l).build());
     }

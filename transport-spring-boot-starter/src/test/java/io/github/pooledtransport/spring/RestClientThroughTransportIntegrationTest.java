@@ -79,7 +79,7 @@ class RestClientThroughTransportIntegrationTest {
 
         RestTestClient actuator = RestTestClient.bindToServer(new JdkClientHttpRequestFactory())
                 .baseUrl("http://127.0.0.1:" + this.port).build();
-        String json = actuator.get().uri("/actuator/transport").exchange().returnResult(String.class).getResponseBody();
+        String json = actuator.get().uri("/actuator/transport/transport").exchange().returnResult(String.class).getResponseBody();
         assertThat(json).contains("\"opened\":1").contains("\"reused\":4").contains("\"diagnosis\"");
         String health = actuator.get().uri("/actuator/health").exchange().returnResult(String.class).getResponseBody();
         assertThat(health).contains("\"transport\"").contains("\"status\":\"UP\"");

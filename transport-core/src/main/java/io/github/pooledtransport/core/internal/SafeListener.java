@@ -24,7 +24,10 @@ public class SafeListener implements TransportListener, PoolEvents {
 
     private static final Logger logger = LoggerFactory.getLogger(SafeListener.class);
 
-    private final TransportListener[] listeners;
+    /** Replaced, never changed in place, when a listener is added: events read one snapshot. */
+    private volatile TransportListener[] listeners;
+
+    private final java.util.concurrent.locks.ReentrantLock adding = new java.util.concurrent.locks.ReentrantLock();
 
     private final Set<Class<?>> reported = ConcurrentHashMap.newKeySet();
 
@@ -35,11 +38,30 @@ public class SafeListener implements TransportListener, PoolEvents {
 
     /**
      * @param listeners the listeners, called in this order
-     * @return a listener that calls them; without any, one whose methods do nothing, so the request path
-     *     allocates no event lambdas
+     * @return a listener that calls them, and any added later
      */
     public static SafeListener of(List<TransportListener> listeners) {
-        return listeners.isEmpty() ? new Silent() : new SafeListener(listeners);
+        return new SafeListener(listeners);
+    }
+
+    /**
+     * Adds a listener that hears every event from now on, after the others; an event already being delivered may
+     * or may not reach it.
+     *
+     * @param listener the listener
+     */
+    public void add(TransportListener listener) {
+        java.util.Objects.requireNonNull(listener, "listener");
+        this.adding.lock();
+        try {
+            TransportListener[] current = this.listeners;
+            TransportListener[] more = java.util.Arrays.copyOf(current, current.length + 1);
+            more[current.length] = listener;
+            this.listeners = more;
+        }
+        finally {
+            this.adding.unlock();
+        }
     }
 
     /** @return whether there is no listener, so callers can skip building event arguments */
@@ -146,84 +168,5 @@ public class SafeListener implements TransportListener, PoolEvents {
     @Override
     public void hostRemoved(io.github.pooledtransport.core.HostStats last) {
         each(l -> l.hostRemoved(last));
-    }
-
-    /** Used when no listener is configured: every event is a no-op. */
-    private static final class Silent extends SafeListener {
-
-        Silent() {
-            super(List.of());
-        }
-
-        @Override
-        public void getConn(HostKey key) {
-        }
-
-        @Override
-        public void gotConn(HostKey key, ConnectionInfo info) {
-        }
-
-        @Override
-        public void dnsStart(String host) {
-        }
-
-        @Override
-        public void dnsDone(String host, List<InetAddress> addresses, IOException error) {
-        }
-
-        @Override
-        public void connectStart(InetSocketAddress address) {
-        }
-
-        @Override
-        public void connectDone(InetSocketAddress address, IOException error) {
-        }
-
-        @Override
-        public void connectDone(HostKey key, InetSocketAddress address, IOException error,
-                java.time.Duration elapsed) {
-        }
-
-        @Override
-        public void dnsDone(HostKey key, String host, List<InetAddress> addresses, IOException error,
-                java.time.Duration elapsed) {
-        }
-
-        @Override
-        public void tlsHandshakeDone(HostKey key, String protocol, String cipherSuite, IOException error,
-                java.time.Duration elapsed) {
-        }
-
-        @Override
-        public void tlsHandshakeStart(HostKey key) {
-        }
-
-        @Override
-        public void tlsHandshakeDone(HostKey key, String protocol, String cipherSuite, IOException error) {
-        }
-
-        @Override
-        public void wroteHeaders(HostKey key) {
-        }
-
-        @Override
-        public void wroteRequest(HostKey key, IOException error) {
-        }
-
-        @Override
-        public void gotFirstResponseByte(HostKey key) {
-        }
-
-        @Override
-        public void putIdleConn(HostKey key, long connectionId) {
-        }
-
-        @Override
-        public void connectionClosed(HostKey key, long connectionId, CloseReason reason) {
-        }
-
-        @Override
-        public void hostRemoved(io.github.pooledtransport.core.HostStats last) {
-        }
     }
 }

@@ -22,6 +22,7 @@ import io.github.pooledtransport.core.RequestOptions;
 import io.github.pooledtransport.core.Response;
 import io.github.pooledtransport.core.ResponseFramingException;
 import io.github.pooledtransport.core.TransportConfig;
+import io.github.pooledtransport.core.TransportListener;
 import io.github.pooledtransport.core.TransportException;
 import io.github.pooledtransport.core.TransportStats;
 
@@ -416,6 +417,11 @@ public final class TransportEngine {
     /** @return the pool, for invariant checks in tests */
     public ConnectionPool pool() {
         return this.pool;
+    }
+
+    /** @param listener hears events from now on, after the configured listeners */
+    public void addListener(TransportListener listener) {
+        this.listener.add(listener);
     }
 
     /** @return the settings */

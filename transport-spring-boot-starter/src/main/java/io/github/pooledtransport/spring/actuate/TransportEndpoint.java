@@ -8,6 +8,7 @@ import org.springframework.boot.actuate.endpoint.OperationResponseBody;
 import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Selector;
 
 import io.github.pooledtransport.core.CloseReason;
 import io.github.pooledtransport.core.HostStats;
@@ -16,9 +17,10 @@ import io.github.pooledtransport.core.Transport;
 import io.github.pooledtransport.core.TransportStats;
 
 /**
- * {@code /actuator/transport}: the effective settings (credentials masked), the pool's counts in total and per
- * host, and the diagnosis of known pool failures. {@code DELETE} closes idle connections, as Go's
- * {@code CloseIdleConnections}.
+ * {@code /actuator/transport}: for every {@link Transport} bean, by bean name, the effective settings (credentials
+ * masked), the pool's counts in total and per host, and the diagnosis of known pool failures;
+ * {@code /actuator/transport/{name}} shows one. {@code DELETE} closes idle connections, as Go's
+ * {@code CloseIdleConnections}: of every transport, or of the one named.
  * <p>
  * The answers are {@link OperationResponseBody}s, so Actuator writes them with its own JSON mapper: their keys
  * stay camelCase whatever naming strategy the application gives its own mapper. The keys of the {@code closed}
@@ -27,36 +29,95 @@ import io.github.pooledtransport.core.TransportStats;
 @Endpoint(id = "transport")
 public class TransportEndpoint {
 
-    private final Transport transport;
+    /** The bean name of the transport the starter creates. */
+    public static final String DEFAULT_NAME = "transport";
 
-    private final Map<String, Object> config;
+    private final Map<String, Transport> transports;
+
+    private final Map<String, Map<String, Object>> configs;
 
     /**
+     * One transport, shown as {@value #DEFAULT_NAME}.
+     *
      * @param transport the shared transport
      * @param config the effective settings to show, already masked
      */
     public TransportEndpoint(Transport transport, Map<String, Object> config) {
-        this.transport = transport;
-        this.config = config;
-    }
-
-    /** @return the pool as JSON */
-    @ReadOperation
-    public TransportDescriptor transport() {
-        TransportStats stats = this.transport.stats();
-        List<HostDescriptor> hosts = stats.hosts().stream().map(HostDescriptor::of).toList();
-        return new TransportDescriptor(stats.closed(), this.config, CountsDescriptor.of(stats.totals()), hosts,
-                TransportDiagnosis.analyze(stats, this.transport.config()));
-    }
-
-    /** @return how many idle connections were closed */
-    @DeleteOperation
-    public ClosedDescriptor closeIdleConnections() {
-        return new ClosedDescriptor(this.transport.closeIdleConnections());
+        this(Map.of(DEFAULT_NAME, transport), Map.of(DEFAULT_NAME, config));
     }
 
     /**
-     * The endpoint's answer.
+     * @param transports the transports by bean name, in the order to show them
+     * @param configs the effective settings of each, already masked, by the same names
+     */
+    public TransportEndpoint(Map<String, Transport> transports, Map<String, Map<String, Object>> configs) {
+        this.transports = new LinkedHashMap<>(transports);
+        this.configs = new LinkedHashMap<>(configs);
+    }
+
+    /** @return every transport's pool as JSON, by bean name */
+    @ReadOperation
+    public TransportsDescriptor transports() {
+        Map<String, TransportDescriptor> described = new LinkedHashMap<>();
+        this.transports.forEach((name, transport) -> described.put(name, describe(name, transport)));
+        return new TransportsDescriptor(described);
+    }
+
+    /**
+     * @param name a transport's bean name
+     * @return its pool as JSON, or {@code null} (404) when there is no such transport
+     */
+    @ReadOperation
+    public TransportDescriptor transport(@Selector String name) {
+        Transport transport = this.transports.get(name);
+        return (transport != null) ? describe(name, transport) : null;
+    }
+
+    private TransportDescriptor describe(String name, Transport transport) {
+        TransportStats stats = transport.stats();
+        List<HostDescriptor> hosts = stats.hosts().stream().map(HostDescriptor::of).toList();
+        return new TransportDescriptor(stats.closed(), this.configs.getOrDefault(name, Map.of()),
+                CountsDescriptor.of(stats.totals()), hosts, TransportDiagnosis.analyze(stats, transport.config()));
+    }
+
+    /** @return how many idle connections were closed, in all and per transport */
+    @DeleteOperation
+    public AllClosedDescriptor closeIdleConnections() {
+        Map<String, Integer> closed = new LinkedHashMap<>();
+        this.transports.forEach((name, transport) -> closed.put(name, transport.closeIdleConnections()));
+        return new AllClosedDescriptor(closed.values().stream().mapToInt(Integer::intValue).sum(), closed);
+    }
+
+    /**
+     * @param name a transport's bean name
+     * @return how many of its idle connections were closed, or {@code null} (404) when there is no such transport
+     */
+    @DeleteOperation
+    public ClosedDescriptor closeIdleConnections(@Selector String name) {
+        Transport transport = this.transports.get(name);
+        return (transport != null) ? new ClosedDescriptor(transport.closeIdleConnections()) : null;
+    }
+
+    /**
+     * The answer for all transports.
+     *
+     * @param transports each transport's pool, by bean name
+     */
+    public record TransportsDescriptor(Map<String, TransportDescriptor> transports) implements OperationResponseBody {
+    }
+
+    /**
+     * The answer to DELETE for all transports.
+     *
+     * @param closedIdleConnections how many idle connections were closed in all
+     * @param transports how many of each transport's, by bean name
+     */
+    public record AllClosedDescriptor(int closedIdleConnections, Map<String, Integer> transports)
+            implements OperationResponseBody {
+    }
+
+    /**
+     * One transport's pool.
      *
      * @param closed whether the transport was closed
      * @param config effective settings, credentials masked
@@ -127,7 +188,7 @@ public class TransportEndpoint {
     }
 
     /**
-     * The answer to DELETE.
+     * The answer to DELETE for one transport.
      *
      * @param closedIdleConnections how many idle connections were closed
      */

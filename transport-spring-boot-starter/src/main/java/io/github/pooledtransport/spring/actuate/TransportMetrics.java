@@ -2,6 +2,7 @@ package io.github.pooledtransport.spring.actuate;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 
 import io.micrometer.core.instrument.FunctionCounter;
@@ -10,6 +11,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
+
 import org.springframework.beans.factory.ObjectProvider;
 
 import io.github.pooledtransport.core.CloseReason;
@@ -39,7 +41,10 @@ public class TransportMetrics implements MeterBinder, TransportListener {
 
     static final String REQUESTS = "requests";
 
-    private final ObjectProvider<Transport> transport;
+    private final Supplier<Transport> transport;
+
+    /** The {@code name} tag: the transport's bean name. */
+    private final String name;
 
     private final int maxHostTags;
 
@@ -62,8 +67,34 @@ public class TransportMetrics implements MeterBinder, TransportListener {
      * @param maxHostTags the most distinct host tag values
      */
     public TransportMetrics(ObjectProvider<Transport> transport, int maxHostTags) {
+        this(transport::getIfAvailable, TransportEndpoint.DEFAULT_NAME, maxHostTags);
+    }
+
+    /**
+     * Meters of one of several transports, told apart by the {@code name} tag.
+     *
+     * @param transport the transport
+     * @param name its bean name, the {@code name} tag of its meters
+     * @param maxHostTags the most distinct host tag values of this transport
+     */
+    public TransportMetrics(Transport transport, String name, int maxHostTags) {
+        this(() -> transport, name, maxHostTags);
+    }
+
+    private TransportMetrics(Supplier<Transport> transport, String name, int maxHostTags) {
         this.transport = transport;
+        this.name = name;
         this.maxHostTags = maxHostTags;
+    }
+
+    /** @return the transport measured, or {@code null} while it is not created */
+    Transport transport() {
+        return this.transport.get();
+    }
+
+    /** @return the {@code name} tag of this transport's meters */
+    public String name() {
+        return this.name;
     }
 
     @Override
@@ -71,7 +102,7 @@ public class TransportMetrics implements MeterBinder, TransportListener {
         this.registry = registry;
         Transport t;
         try {
-            t = this.transport.getIfAvailable();
+            t = this.transport.get();
         }
         catch (org.springframework.beans.BeansException ex) {
             return; // not created yet: its hosts register on their first request
@@ -92,7 +123,7 @@ public class TransportMetrics implements MeterBinder, TransportListener {
         MeterRegistry r = this.registry;
         if (r != null) {
             Timer.builder("transport.pool.acquire").description("Time a request waited for a connection, dialing "
-                    + "included").tag("host", hostTag(key)).register(r).record(info.waited());
+                    + "included").tag("host", hostTag(key)).tag("name", this.name).register(r).record(info.waited());
         }
     }
 
@@ -118,7 +149,7 @@ public class TransportMetrics implements MeterBinder, TransportListener {
             java.time.Duration elapsed) {
         MeterRegistry r = this.registry;
         if (r != null) {
-            Timer.builder(name).description(description).tag("host", hostTag(key))
+            Timer.builder(name).description(description).tag("host", hostTag(key)).tag("name", this.name)
                     .tag("outcome", (error == null) ? "success" : "error").register(r).record(elapsed);
         }
     }
@@ -134,7 +165,7 @@ public class TransportMetrics implements MeterBinder, TransportListener {
         HostKey key = last.key();
         MeterRegistry r = this.registry;
         synchronized (this.hostTags) {
-            Transport t = this.transport.getIfAvailable();
+            Transport t = this.transport.get();
             if (t != null && t.hostStats(key) != null) {
                 return; // a request made a new entry for the key since: its meters are live again
             }
@@ -149,7 +180,8 @@ public class TransportMetrics implements MeterBinder, TransportListener {
             this.ownTags--;
             if (r != null) {
                 for (io.micrometer.core.instrument.Meter meter : r.getMeters()) {
-                    if (meter.getId().getName().startsWith("transport.") && tag.equals(meter.getId().getTag("host"))) {
+                    if (meter.getId().getName().startsWith("transport.") && tag.equals(meter.getId().getTag("host"))
+                            && this.name.equals(meter.getId().getTag("name"))) {
                         r.remove(meter);
                     }
                 }
@@ -182,11 +214,11 @@ public class TransportMetrics implements MeterBinder, TransportListener {
                 }
                 this.hostTags.put(key, tag);
                 if (!tag.equals(OTHER)) {
-                    register(r, Tags.of("host", tag), transport -> transport.hostStats(key), true);
+                    register(r, Tags.of("host", tag, "name", this.name), transport -> transport.hostStats(key), true);
                 }
                 else if (!this.otherRegistered) {
                     this.otherRegistered = true;
-                    register(r, Tags.of("host", OTHER), this::otherStats, false);
+                    register(r, Tags.of("host", OTHER, "name", this.name), this::otherStats, false);
                 }
             }
             return tag;
@@ -199,10 +231,10 @@ public class TransportMetrics implements MeterBinder, TransportListener {
             this.globalRegistered = true;
             // The transport-wide idle cap, beside the per-host limits; "all" is never a host key.
             Gauge.builder("transport.pool.limit", this, m -> {
-                Transport t = m.transport.getIfAvailable();
+                Transport t = m.transport.get();
                 return (t != null) ? t.config().maxIdleConns() : Double.NaN;
             }).description("A limit of the host's pool").baseUnit(CONNECTIONS)
-                    .tags(Tags.of("host", ALL_HOSTS, "limit", "max-idle-conns")).register(r);
+                    .tags(Tags.of("host", ALL_HOSTS, "limit", "max-idle-conns", "name", this.name)).register(r);
         }
         gauge(r, "transport.pool.connections", "Connections by state", CONNECTIONS, tags.and("state", "idle"),
                 source, s -> s.idle());
@@ -241,7 +273,7 @@ public class TransportMetrics implements MeterBinder, TransportListener {
     private void limit(MeterRegistry r, Tags tags, java.util.function.Function<Transport, Object> source,
             ToDoubleFunction<HostStats> value) {
         Gauge.builder("transport.pool.limit", this, m -> {
-            Transport t = m.transport.getIfAvailable();
+            Transport t = m.transport.get();
             Object stats = (t != null) ? source.apply(t) : null;
             return (stats instanceof HostStats h) ? value.applyAsDouble(h) : Double.NaN;
         }).description("A limit of the host's pool").baseUnit(CONNECTIONS).tags(tags).register(r);
@@ -260,7 +292,7 @@ public class TransportMetrics implements MeterBinder, TransportListener {
     }
 
     private double read(java.util.function.Function<Transport, Object> source, ToDoubleFunction<PoolStats> value) {
-        Transport t = this.transport.getIfAvailable();
+        Transport t = this.transport.get();
         if (t == null) {
             return Double.NaN;
         }

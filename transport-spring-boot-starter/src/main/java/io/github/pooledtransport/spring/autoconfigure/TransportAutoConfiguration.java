@@ -7,6 +7,7 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.http.client.ClientHttpRequestFactoryBuilder;
 import org.springframework.boot.http.client.HttpClientSettings;
@@ -29,6 +30,9 @@ import io.github.pooledtransport.spring.http.TransportClientHttpRequestFactoryBu
  * of every {@code RestClient.Builder}, {@code RestTemplateBuilder} and HTTP service client group that Spring Boot
  * configures. Backs off when {@code transport.enabled=false}, when the application defines its own
  * {@code ClientHttpRequestFactoryBuilder}, or when it chose one with {@code spring.http.clients.imperative.factory}.
+ * An application may define its own {@link Transport} beans instead (the starter's then steps aside, as Boot's
+ * {@code DataSource} does): the endpoint, health and meters show every one by bean name, and the clients use the
+ * single or {@code @Primary} one; with several and none primary they use none, and a WARN says so.
  */
 @AutoConfiguration(before = ImperativeHttpClientAutoConfiguration.class,
         afterName = "org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration")
@@ -46,10 +50,21 @@ public final class TransportAutoConfiguration {
     @ConditionalOnMissingBean
     Transport transport(TransportProperties properties, ObjectProvider<SslBundles> sslBundles,
             ObjectProvider<InetAddressFilter> addressFilter, ObjectProvider<TransportListener> listeners,
-            ObjectProvider<CallListener.Factory> callListenerFactories) {
+            ObjectProvider<CallListener.Factory> callListenerFactories,
+            ObjectProvider<TransportConfigCustomizer> customizers) {
         return new Transport(new TransportConfigFactory(properties).create(sslBundles.getIfAvailable(),
                 addressFilter.getIfAvailable(), listeners.orderedStream().toList(),
-                callListenerFactories.orderedStream().toList()));
+                callListenerFactories.orderedStream().toList(), customizers.orderedStream().toList()));
+    }
+
+    /**
+     * With several {@link Transport} beans and none {@code @Primary}, the request factory and connector builders
+     * step aside (Spring Boot then picks another HTTP client): this says so at start-up, naming the beans.
+     */
+    @Bean
+    static TransportCandidatesReport transportCandidatesReport(ObjectProvider<Transport> transports,
+            org.springframework.beans.factory.ListableBeanFactory beans) {
+        return new TransportCandidatesReport(transports, beans);
     }
 
     /**
@@ -60,6 +75,7 @@ public final class TransportAutoConfiguration {
      */
     @Bean
     @ConditionalOnMissingBean(ClientHttpRequestFactoryBuilder.class)
+    @ConditionalOnSingleCandidate(Transport.class)
     @Conditional(NoExplicitRequestFactoryCondition.class)
     ClientHttpRequestFactoryBuilder<?> transportClientHttpRequestFactoryBuilder(Transport transport,
             ObjectProvider<InetAddressFilter> addressFilter,

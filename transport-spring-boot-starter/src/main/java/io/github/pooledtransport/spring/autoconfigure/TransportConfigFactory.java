@@ -40,6 +40,11 @@ final class TransportConfigFactory {
 
     TransportConfig create(SslBundles sslBundles, InetAddressFilter addressFilter, List<TransportListener> listeners,
             List<CallListener.Factory> callListenerFactories) {
+        return create(sslBundles, addressFilter, listeners, callListenerFactories, List.of());
+    }
+
+    TransportConfig create(SslBundles sslBundles, InetAddressFilter addressFilter, List<TransportListener> listeners,
+            List<CallListener.Factory> callListenerFactories, List<TransportConfigCustomizer> customizers) {
         TransportProperties p = this.properties;
         TransportConfig.Builder b = TransportConfig.builder();
         set("transport.max-idle-conns", p.getMaxIdleConns(), b::maxIdleConns);
@@ -84,6 +89,7 @@ final class TransportConfigFactory {
         }
         listeners.forEach(b::listener);
         callListenerFactories.forEach(b::callListenerFactory);
+        customizers.forEach((customizer) -> customizer.customize(b));
         try {
             return b.build();
         }

@@ -1,6 +1,7 @@
 package io.github.pooledtransport.spring.autoconfigure;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -11,7 +12,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 
 import io.github.pooledtransport.core.Transport;
-import io.github.pooledtransport.spring.actuate.TransportMetrics;
+import io.github.pooledtransport.spring.actuate.TransportMeters;
 
 /**
  * Micrometer meters of the pool: gauges {@code transport.pool.connections} (state, host),
@@ -23,17 +24,18 @@ import io.github.pooledtransport.spring.actuate.TransportMetrics;
 @AutoConfiguration(afterName = {
         "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
         "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration" },
-        before = TransportAutoConfiguration.class)
+        after = TransportAutoConfiguration.class)
 @ConditionalOnClass({ MeterRegistry.class, Transport.class })
 @ConditionalOnBean(MeterRegistry.class)
 @ConditionalOnBooleanProperty(name = "transport.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(TransportProperties.class)
 public final class TransportMetricsAutoConfiguration {
 
-    /** Also a listener of the transport, which is created after it and reports acquire and dial times to it. */
+    /** One {@code TransportMetrics} per {@link Transport} bean, tagged with its name. */
     @Bean
     @ConditionalOnMissingBean
-    TransportMetrics transportMetrics(ObjectProvider<Transport> transport, TransportProperties properties) {
-        return new TransportMetrics(transport, TransportConfigFactory.maxHostTags(properties));
+    TransportMeters transportMeters(ListableBeanFactory beans, ObjectProvider<Transport> transports,
+            TransportProperties properties) {
+        return new TransportMeters(beans, transports, TransportConfigFactory.maxHostTags(properties));
     }
 }

@@ -15,7 +15,7 @@ import org.springframework.context.annotation.Configuration;
 
 import io.github.pooledtransport.core.HostKey;
 import io.github.pooledtransport.core.Transport;
-import io.github.pooledtransport.spring.actuate.TransportMetrics;
+import io.github.pooledtransport.spring.actuate.TransportMeters;
 import io.github.pooledtransport.spring.observation.TransportObservations;
 
 /**
@@ -25,7 +25,7 @@ import io.github.pooledtransport.spring.observation.TransportObservations;
  * when metrics are on, so both stay within {@code transport.metrics.max-host-tags}.
  */
 @AutoConfiguration(afterName = "org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration",
-        after = TransportMetricsAutoConfiguration.class, before = TransportAutoConfiguration.class)
+        before = TransportAutoConfiguration.class)
 @ConditionalOnClass({ ObservationRegistry.class, Transport.class })
 @ConditionalOnBean(ObservationRegistry.class)
 @ConditionalOnBooleanProperty(name = "transport.enabled", matchIfMissing = true)
@@ -39,8 +39,8 @@ public final class TransportObservationAutoConfiguration {
         @Bean
         @ConditionalOnMissingBean
         TransportObservations transportObservations(ObservationRegistry registry,
-                ObjectProvider<TransportMetrics> metrics) {
-            TransportMetrics hostTags = metrics.getIfAvailable();
+                ObjectProvider<TransportMeters> meters) {
+            TransportMeters hostTags = meters.getIfAvailable();
             Function<HostKey, String> hostTag = (hostTags != null) ? hostTags::hostTag : HostKey::toString;
             return new TransportObservations(registry, hostTag);
         }

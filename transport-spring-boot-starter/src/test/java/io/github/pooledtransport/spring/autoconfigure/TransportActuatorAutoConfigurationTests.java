@@ -87,7 +87,7 @@ class TransportActuatorAutoConfigurationTests {
     void endpointShouldShowTheEffectiveConfiguration() {
         this.runner.withPropertyValues("management.endpoints.web.exposure.include=transport",
                 "transport.max-idle-conns-per-host=17", "transport.dial-timeout=3s").run(context -> {
-                    TransportEndpoint.TransportDescriptor descriptor = context.getBean(TransportEndpoint.class).transport();
+                    TransportEndpoint.TransportDescriptor descriptor = context.getBean(TransportEndpoint.class).transport("transport");
                     assertThat(descriptor.config()).containsEntry("maxIdleConnsPerHost", 17)
                             .containsEntry("dialTimeout", "PT3S");
                 });
@@ -106,7 +106,7 @@ class TransportActuatorAutoConfigurationTests {
                         .build();
                 client.get().uri("/1").retrieve().body(String.class);
                 client.get().uri("/2").retrieve().body(String.class);
-                TransportEndpoint.TransportDescriptor descriptor = context.getBean(TransportEndpoint.class).transport();
+                TransportEndpoint.TransportDescriptor descriptor = context.getBean(TransportEndpoint.class).transport("transport");
                 assertThat(descriptor.totals().opened()).isEqualTo(1);
                 assertThat(descriptor.totals().reused()).isEqualTo(1);
                 assertThat(descriptor.hosts()).singleElement()
@@ -121,7 +121,7 @@ class TransportActuatorAutoConfigurationTests {
                 "transport.proxy.url=http://proxy.internal:3128", "transport.proxy.username=alice",
                 "transport.proxy.password=" + PASSWORD).run(context -> {
                     String json = JsonMapper.builder().build()
-                            .writeValueAsString(context.getBean(TransportEndpoint.class).transport());
+                            .writeValueAsString(context.getBean(TransportEndpoint.class).transport("transport"));
                     assertThat(json).doesNotContain(PASSWORD).contains("\"password\":\"******\"");
                 });
     }
@@ -131,7 +131,7 @@ class TransportActuatorAutoConfigurationTests {
         this.runner.withPropertyValues("management.endpoints.web.exposure.include=transport",
                 "transport.proxy.url=http://alice:" + PASSWORD + "@proxy.internal:3128").run(context -> {
                     String json = JsonMapper.builder().build()
-                            .writeValueAsString(context.getBean(TransportEndpoint.class).transport());
+                            .writeValueAsString(context.getBean(TransportEndpoint.class).transport("transport"));
                     assertThat(json).doesNotContain(PASSWORD).contains("http://alice:***@proxy.internal:3128");
                 });
     }
@@ -142,7 +142,7 @@ class TransportActuatorAutoConfigurationTests {
                 "transport.proxy.url=http://proxy.internal:3128",
                 "transport.proxy.connect-headers.X-Proxy-Token=" + TOKEN).run(context -> {
                     String json = JsonMapper.builder().build()
-                            .writeValueAsString(context.getBean(TransportEndpoint.class).transport());
+                            .writeValueAsString(context.getBean(TransportEndpoint.class).transport("transport"));
                     assertThat(json).doesNotContain(TOKEN).contains("\"******\"");
                 });
     }
@@ -159,7 +159,7 @@ class TransportActuatorAutoConfigurationTests {
                                 .requestFactory(context.getBean(TransportClientHttpRequestFactoryBuilder.class).build())
                                 .build().get().uri("http://origin.invalid/").retrieve().body(String.class);
                         TransportEndpoint.TransportDescriptor descriptor = context.getBean(TransportEndpoint.class)
-                                .transport();
+                                .transport("transport");
                         assertThat(descriptor.hosts()).singleElement()
                                 .satisfies(host -> assertThat(host.proxy()).isNotNull());
                         String json = JsonMapper.builder().build().writeValueAsString(descriptor);

@@ -26,7 +26,7 @@ import org.springframework.web.client.RestClient;
 
 import io.github.pooledtransport.core.HostKey;
 import io.github.pooledtransport.core.Transport;
-import io.github.pooledtransport.spring.actuate.TransportMetrics;
+import io.github.pooledtransport.spring.actuate.TransportMeters;
 import io.github.pooledtransport.spring.http.TransportClientHttpRequestFactoryBuilder;
 
 /**
@@ -70,18 +70,18 @@ class TransportMetricsAutoConfigurationTests {
 
     @Test
     void runWithoutMeterRegistryShouldNotHaveTransportMetrics() {
-        this.runner.run(context -> assertThat(context).doesNotHaveBean(TransportMetrics.class));
+        this.runner.run(context -> assertThat(context).doesNotHaveBean(TransportMeters.class));
     }
 
     @Test
     void runWithMeterRegistryShouldHaveTransportMetrics() {
-        this.withRegistry.run(context -> assertThat(context).hasSingleBean(TransportMetrics.class));
+        this.withRegistry.run(context -> assertThat(context).hasSingleBean(TransportMeters.class));
     }
 
     @Test
     void runWhenTransportIsDisabledShouldNotHaveTransportMetrics() {
         this.withRegistry.withPropertyValues("transport.enabled=false")
-                .run(context -> assertThat(context).doesNotHaveBean(TransportMetrics.class));
+                .run(context -> assertThat(context).doesNotHaveBean(TransportMeters.class));
     }
 
     @Test

@@ -52,7 +52,7 @@ class MaxConnsPerHostIntegrationTest {
 
         assertThat(bodies).hasSize(CALLS).containsOnly("hello /capped");
         JsonNode host = WebTestSupport.hostEntry(
-                WebTestSupport.getJson(WebTestSupport.appClient(this.port), "/actuator/transport"),
+                WebTestSupport.getJson(WebTestSupport.appClient(this.port), "/actuator/transport/transport"),
                 WebTestSupport.hostKey(downstream));
         assertThat(host.required("maxConnsPerHost").asInt()).isEqualTo(2);
         assertThat(host.required("peakActive").asInt()).isLessThanOrEqualTo(2).isEqualTo(2);

@@ -45,18 +45,18 @@ class CloseIdleConnectionsEndpointIntegrationTest {
         RestClient client = this.builder.baseUrl(WebTestSupport.url(downstream)).build();
         WebTestSupport.concurrently(CONCURRENT, () -> client.get().uri("/idle").retrieve().body(String.class));
         RestTestClient actuator = WebTestSupport.appClient(this.port);
-        JsonNode before = WebTestSupport.getJson(actuator, "/actuator/transport");
+        JsonNode before = WebTestSupport.getJson(actuator, "/actuator/transport/transport");
         int idleBefore = before.required("totals").required("idle").asInt();
         long closedBefore = before.required("totals").required("closed").required("idle-closed").asLong();
         assertThat(idleBefore).isEqualTo(CONCURRENT);
 
-        EntityExchangeResult<String> deleted = actuator.delete().uri("/actuator/transport").exchange()
+        EntityExchangeResult<String> deleted = actuator.delete().uri("/actuator/transport/transport").exchange()
                 .returnResult(String.class);
 
         assertThat(deleted.getStatus().value()).isEqualTo(200);
         assertThat(WebTestSupport.parse(deleted.getResponseBody()).required("closedIdleConnections").asInt())
                 .isEqualTo(idleBefore);
-        JsonNode after = WebTestSupport.getJson(actuator, "/actuator/transport");
+        JsonNode after = WebTestSupport.getJson(actuator, "/actuator/transport/transport");
         assertThat(after.required("totals").required("idle").asInt()).isZero();
         assertThat(after.required("totals").required("closed").required("idle-closed").asLong())
                 .isEqualTo(closedBefore + idleBefore);

@@ -73,7 +73,7 @@ class IdleCapDiagnosisIntegrationTest {
 
     @Test
     void endpointDiagnosesIdleCapTooSmallAndRecommendsAtLeastThePeak() {
-        JsonNode transport = WebTestSupport.getJson(WebTestSupport.appClient(this.port), "/actuator/transport");
+        JsonNode transport = WebTestSupport.getJson(WebTestSupport.appClient(this.port), "/actuator/transport/transport");
         int peak = WebTestSupport.hostEntry(transport, WebTestSupport.hostKey(downstream)).required("peakActive")
                 .asInt();
 
@@ -103,7 +103,7 @@ class IdleCapDiagnosisIntegrationTest {
 
     private JsonNode host() {
         return WebTestSupport.hostEntry(
-                WebTestSupport.getJson(WebTestSupport.appClient(this.port), "/actuator/transport"),
+                WebTestSupport.getJson(WebTestSupport.appClient(this.port), "/actuator/transport/transport"),
                 WebTestSupport.hostKey(downstream));
     }
 

@@ -55,7 +55,7 @@ class PoolMetricsEndpointIntegrationTest {
 
         assertThat(metric.required("name").asString()).isEqualTo("transport.pool.connections");
         assertThat(value(metric, "VALUE")).isEqualTo(CONCURRENT);
-        int endpointIdle = WebTestSupport.getJson(WebTestSupport.appClient(this.port), "/actuator/transport")
+        int endpointIdle = WebTestSupport.getJson(WebTestSupport.appClient(this.port), "/actuator/transport/transport")
                 .required("totals").required("idle").asInt();
         assertThat(value(metric, "VALUE")).isEqualTo(endpointIdle);
     }

@@ -53,7 +53,7 @@ class EndpointJsonIgnoresNamingStrategyIntegrationTest {
         this.builder.baseUrl(WebTestSupport.url(downstream)).build().get().uri("/a").retrieve().body(String.class);
         RestTestClient actuator = WebTestSupport.appClient(this.port);
 
-        JsonNode transport = WebTestSupport.getJson(actuator, "/actuator/transport");
+        JsonNode transport = WebTestSupport.getJson(actuator, "/actuator/transport/transport");
 
         assertThat(transport.required("totals").has("peakActive")).isTrue();
         assertThat(transport.required("totals").has("acquireTimeouts")).isTrue();
@@ -67,7 +67,7 @@ class EndpointJsonIgnoresNamingStrategyIntegrationTest {
     void deleteAnswerKeyStaysCamelCaseWhenTheApplicationUsesSnakeCase() {
         RestTestClient actuator = WebTestSupport.appClient(this.port);
 
-        String deleted = actuator.delete().uri("/actuator/transport").exchange().returnResult(String.class)
+        String deleted = actuator.delete().uri("/actuator/transport/transport").exchange().returnResult(String.class)
                 .getResponseBody();
 
         assertThat(WebTestSupport.parse(deleted).has("closedIdleConnections")).as(deleted).isTrue();

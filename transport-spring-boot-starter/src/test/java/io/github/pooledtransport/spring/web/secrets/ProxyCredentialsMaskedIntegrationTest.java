@@ -58,7 +58,7 @@ class ProxyCredentialsMaskedIntegrationTest {
     @Test
     void noProxyHostIsReachedDirectly() {
         JsonNode host = WebTestSupport.hostEntry(
-                WebTestSupport.getJson(WebTestSupport.appClient(this.port), "/actuator/transport"),
+                WebTestSupport.getJson(WebTestSupport.appClient(this.port), "/actuator/transport/transport"),
                 WebTestSupport.hostKey(downstream));
         // Actuator's own mapper leaves null values out.
         assertThat(host.path("proxy").isMissingNode() || host.path("proxy").isNull()).as(host.toString()).isTrue();
@@ -68,7 +68,7 @@ class ProxyCredentialsMaskedIntegrationTest {
 
     @Test
     void transportEndpointShowsTheProxyWithPasswordAndConnectHeaderMasked() {
-        String body = WebTestSupport.getString(WebTestSupport.appClient(this.port), "/actuator/transport");
+        String body = WebTestSupport.getString(WebTestSupport.appClient(this.port), "/actuator/transport/transport");
 
         assertThat(body).doesNotContain(PASSWORD).doesNotContain(TOKEN);
         JsonNode proxy = WebTestSupport.parse(body).required("config").required("proxy");

@@ -75,7 +75,7 @@ class AllClientTypesShareOneTransportIntegrationTest {
         int total = 3 * CALLS_PER_CLIENT;
 
         JsonNode host = WebTestSupport.hostEntry(
-                WebTestSupport.getJson(WebTestSupport.appClient(this.port), "/actuator/transport"),
+                WebTestSupport.getJson(WebTestSupport.appClient(this.port), "/actuator/transport/transport"),
                 WebTestSupport.hostKey(downstream));
         assertThat(host.required("requests").asLong()).isEqualTo(total);
         assertThat(host.required("opened").asLong()).isEqualTo(1);
