@@ -91,6 +91,20 @@ final class CallHandle {
         actions.forEach(Runnable::run);
     }
 
+    /**
+     * @return whether the hop in flight was stopped by any cause (a cancel, its call timeout, an interrupt) or
+     *     {@link #cancel()} was called
+     */
+    boolean isStopped() {
+        this.lock.lock();
+        try {
+            return this.cancelled || (this.current != null && this.current.isCancelled());
+        }
+        finally {
+            this.lock.unlock();
+        }
+    }
+
     /** @return whether {@link #cancel()} was called */
     boolean isCancelled() {
         this.lock.lock();

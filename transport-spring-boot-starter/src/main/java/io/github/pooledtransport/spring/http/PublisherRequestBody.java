@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
+import java.util.function.BooleanSupplier;
 import java.util.concurrent.locks.ReentrantLock;
 
 import org.reactivestreams.Publisher;
@@ -59,7 +61,7 @@ final class PublisherRequestBody extends RequestBody {
         if (!this.written.compareAndSet(false, true)) {
             throw new IllegalStateException("A reactive request body can be written only once");
         }
-        Pump pump = new Pump();
+        Pump pump = new Pump(this.handle::isStopped);
         this.handle.onCancel(pump::abort);
         this.publisher.subscribe(pump);
         try {
@@ -101,6 +103,14 @@ final class PublisherRequestBody extends RequestBody {
      */
     private static final class Pump implements Subscriber<DataBuffer> {
 
+        /**
+         * How often a writer waiting for the publisher looks whether its call was stopped by a timeout or an
+         * interrupt, which close the connection but cannot signal this wait (a cancel wakes it at once).
+         */
+        private static final long STOP_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+
+        private final BooleanSupplier callStopped;
+
         private final ReentrantLock lock = new ReentrantLock();
 
         private final Condition changed = this.lock.newCondition();
@@ -114,6 +124,13 @@ final class PublisherRequestBody extends RequestBody {
         private boolean complete;
 
         private boolean aborted;
+
+        /** The publisher sent more than was asked for. */
+        private boolean overflowed;
+
+        Pump(BooleanSupplier callStopped) {
+            this.callStopped = callStopped;
+        }
 
         @Override
         public void onSubscribe(Subscription subscription) {
@@ -133,6 +150,7 @@ final class PublisherRequestBody extends RequestBody {
 
         @Override
         public void onNext(DataBuffer buffer) {
+            Subscription overflowed = null;
             this.lock.lock();
             try {
                 if (!this.aborted && this.next == null) {
@@ -140,11 +158,22 @@ final class PublisherRequestBody extends RequestBody {
                     this.changed.signalAll();
                     return;
                 }
+                if (!this.aborted && this.error == null) {
+                    // More than was asked for: dropping it would send a truncated body as if it were whole.
+                    this.error = new IllegalStateException("The request body publisher sent more buffers than were "
+                            + "requested (Reactive Streams rule 1.1); the request is abandoned");
+                    this.overflowed = true;
+                    overflowed = this.subscription;
+                    this.changed.signalAll();
+                }
             }
             finally {
                 this.lock.unlock();
             }
-            DataBufferUtils.release(buffer); // aborted, or more than was asked for (a broken publisher)
+            DataBufferUtils.release(buffer);
+            if (overflowed != null) {
+                overflowed.cancel();
+            }
         }
 
         @Override
@@ -176,8 +205,12 @@ final class PublisherRequestBody extends RequestBody {
             this.lock.lock();
             try {
                 while (this.next == null && this.error == null && !this.complete && !this.aborted) {
+                    if (this.callStopped.getAsBoolean()) {
+                        throw new IOException("The call was stopped while it waited for the request body's next "
+                                + "buffer");
+                    }
                     try {
-                        this.changed.await();
+                        this.changed.awaitNanos(STOP_CHECK_NANOS);
                     }
                     catch (InterruptedException ex) {
                         Thread.currentThread().interrupt();
@@ -186,6 +219,10 @@ final class PublisherRequestBody extends RequestBody {
                 }
                 if (this.aborted) {
                     throw new IOException("The request body was abandoned: the call was cancelled");
+                }
+                if (this.overflowed && this.next != null) {
+                    DataBufferUtils.release(this.next); // nothing more is written of a body that broke the rules
+                    this.next = null;
                 }
                 if (this.next != null) {
                     DataBuffer buffer = this.next;

@@ -3,6 +3,7 @@ package io.github.pooledtransport.spring.http;
 import java.net.URI;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 import reactor.core.publisher.Mono;
@@ -70,7 +71,18 @@ public final class TransportClientHttpConnector implements ClientHttpConnector {
     public Mono<ClientHttpResponse> connect(HttpMethod method, URI uri,
             Function<? super ClientHttpRequest, Mono<Void>> requestCallback) {
         TransportReactiveRequest request = new TransportReactiveRequest(method, uri, this.bufferFactory);
-        return requestCallback.apply(request).then(Mono.defer(() -> exchange(request)));
+        AtomicReference<TransportReactiveResponse> emitted = new AtomicReference<>();
+        // A cancel that comes after the response was emitted (WebClient's exchangeToMono under a timeout) or a
+        // response Reactor discards must still free the connection when nobody subscribed to the body.
+        return requestCallback.apply(request).then(Mono.defer(() -> exchange(request)))
+                .doOnNext((response) -> emitted.set((TransportReactiveResponse) response))
+                .doOnCancel(() -> {
+                    TransportReactiveResponse response = emitted.get();
+                    if (response != null) {
+                        response.abandonIfUnsubscribed();
+                    }
+                })
+                .doOnDiscard(TransportReactiveResponse.class, TransportReactiveResponse::abandonIfUnsubscribed);
     }
 
     private Mono<ClientHttpResponse> exchange(TransportReactiveRequest request) {
@@ -113,6 +125,7 @@ public final class TransportClientHttpConnector implements ClientHttpConnector {
             return;
         }
         if (settled.compareAndSet(false, true)) {
+            // A cancel between the flag and success makes Reactor discard the response: doOnDiscard frees it.
             sink.success(new TransportReactiveResponse(response, handle, this.threads.bodies(), this.bufferFactory,
                     this.settings));
         }

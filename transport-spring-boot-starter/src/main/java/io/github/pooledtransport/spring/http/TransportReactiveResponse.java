@@ -43,15 +43,20 @@ final class TransportReactiveResponse implements ClientHttpResponse {
 
     private final Flux<DataBuffer> body;
 
+    private final CallHandle handle;
+
+    /** Set once the body is subscribed, or abandoned unread: it can be read once. */
+    private final AtomicBoolean subscribed = new AtomicBoolean();
+
     private MultiValueMap<String, ResponseCookie> cookies;
 
     TransportReactiveResponse(Response response, CallHandle handle, Executor bodyThreads,
             DataBufferFactory bufferFactory, TransportClientHttpRequestFactory explainer) {
         this.response = response;
         this.headers = HttpHeaders.readOnlyHttpHeaders(new TransportHeadersAdapter(response.headers()));
-        AtomicBoolean subscribed = new AtomicBoolean();
+        this.handle = handle;
         InputStream in = response.body();
-        this.body = Flux.<DataBuffer>generate((sink) -> {
+        Flux<DataBuffer> reads = Flux.<DataBuffer>generate((sink) -> {
             byte[] chunk = new byte[CHUNK_SIZE];
             int n;
             try {
@@ -74,14 +79,31 @@ final class TransportReactiveResponse implements ClientHttpResponse {
             else {
                 sink.next(bufferFactory.wrap(ByteBuffer.wrap(chunk, 0, n)));
             }
-        }).doOnSubscribe((s) -> {
-            if (!subscribed.compareAndSet(false, true)) {
+        });
+        // The cancel hook sits after subscribeOn: a cancel that comes while the subscription still waits for a body
+        // thread never reaches the reads, and must free the connection all the same.
+        this.body = reads.subscribeOn(Schedulers.fromExecutor(bodyThreads), true).doOnSubscribe((s) -> {
+            if (!this.subscribed.compareAndSet(false, true)) {
                 throw new IllegalStateException("The client response body can only be consumed once");
             }
-        }).doOnCancel(() -> {
-            handle.cancel();
-            closeQuietly();
-        }).subscribeOn(Schedulers.fromExecutor(bodyThreads), true);
+        }).doOnCancel(this::abandon);
+    }
+
+    /**
+     * Frees the connection of a response whose body nobody will read: cancelled while the body was read, or before
+     * it was subscribed (WebClient cancelled once the response had come). The call is cancelled, so a body left
+     * unread is never handed to another request; does nothing for a body read to its end.
+     */
+    void abandon() {
+        this.handle.cancel();
+        closeQuietly();
+    }
+
+    /** Frees the connection unless the body was subscribed, whose own cancel or end then does it. */
+    void abandonIfUnsubscribed() {
+        if (this.subscribed.compareAndSet(false, true)) {
+            abandon();
+        }
     }
 
     private static Throwable explain(TransportClientHttpRequestFactory explainer, IOException ex) {

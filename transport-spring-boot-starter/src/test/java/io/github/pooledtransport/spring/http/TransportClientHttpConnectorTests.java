@@ -311,6 +311,109 @@ class TransportClientHttpConnectorTests {
         assertThat(twice).contains("only be consumed once");
     }
 
+    @Test
+    void cancelAfterTheResponseCameFreesTheConnectionWhenTheBodyWasNotRead() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        try (ScriptedServer stalling = new ScriptedServer((socket, index) -> {
+            ScriptedServer.readHead(socket.getInputStream());
+            ScriptedServer.write(socket, "HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\npartial");
+            release.await(10, TimeUnit.SECONDS);
+        })) {
+            assertThatExceptionOfType(RuntimeException.class).isThrownBy(() -> client().get()
+                    .uri(stalling.url("/")).exchangeToMono((response) -> reactor.core.publisher.Mono.never())
+                    .timeout(Duration.ofMillis(200)).block(Duration.ofSeconds(10)));
+
+            awaitTrue(() -> totals().active() == 0 && totals().closed(CloseReason.CANCELLED) == 1);
+            release.countDown();
+        }
+    }
+
+    @Test
+    void bodyCancelledWhileWaitingForABodyThreadFreesItsConnection() throws Exception {
+        this.threads.close();
+        this.threads = ConnectorThreads.platform(1);
+        CountDownLatch release = new CountDownLatch(1);
+        try (ScriptedServer stalling = new ScriptedServer((socket, index) -> {
+            ScriptedServer.readHead(socket.getInputStream());
+            ScriptedServer.write(socket, "HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\nfirst bytes");
+            release.await(10, TimeUnit.SECONDS);
+        })) {
+            WebClient client = client();
+            CountDownLatch firstBytes = new CountDownLatch(1);
+            // Holds the only body thread: it reads on, blocked, for as long as the server stalls.
+            Disposable holder = client.get().uri(stalling.url("/holder")).retrieve().bodyToFlux(DataBuffer.class)
+                    .subscribe((buffer) -> {
+                        DataBufferUtils.release(buffer);
+                        firstBytes.countDown();
+                    });
+            assertThat(firstBytes.await(10, TimeUnit.SECONDS)).isTrue();
+
+            assertThatExceptionOfType(RuntimeException.class).isThrownBy(() -> client.get().uri(stalling.url("/queued"))
+                    .retrieve().bodyToFlux(DataBuffer.class).timeout(Duration.ofMillis(200)).blockLast(
+                            Duration.ofSeconds(10)));
+
+            awaitTrue(() -> totals().active() == 1 && totals().closed(CloseReason.CANCELLED) == 1);
+            holder.dispose();
+            awaitTrue(() -> totals().active() == 0);
+            release.countDown();
+        }
+    }
+
+    @Test
+    void callTimeoutStopsAWriterWaitingForTheRequestBody() throws Exception {
+        this.transport.close();
+        this.transport = new Transport(TransportConfig.builder().callTimeout(Duration.ofMillis(300)).build());
+        CountDownLatch release = new CountDownLatch(1);
+        try (ScriptedServer reading = new ScriptedServer((socket, index) -> {
+            ScriptedServer.readHead(socket.getInputStream());
+            release.await(10, TimeUnit.SECONDS);
+        })) {
+            assertThatExceptionOfType(WebClientRequestException.class).isThrownBy(() -> client().post()
+                    .uri(reading.url("/upload")).body(BodyInserters.fromDataBuffers(Flux.never())).retrieve()
+                    .toBodilessEntity().block(Duration.ofSeconds(10)));
+
+            assertThat(totals().callTimeouts()).isEqualTo(1);
+            awaitTrue(() -> totals().active() == 0);
+            release.countDown();
+        }
+    }
+
+    @Test
+    void publisherSendingMoreThanAskedFailsTheRequestInsteadOfDroppingBytes() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        try (ScriptedServer reading = new ScriptedServer((socket, index) -> {
+            InputStream in = socket.getInputStream();
+            ScriptedServer.readHead(in);
+            in.transferTo(java.io.OutputStream.nullOutputStream());
+            release.await(10, TimeUnit.SECONDS);
+        })) {
+            org.reactivestreams.Publisher<DataBuffer> flooding = (subscriber) -> subscriber
+                    .onSubscribe(new org.reactivestreams.Subscription() {
+                        private boolean sent;
+
+                        @Override
+                        public void request(long n) {
+                            if (!this.sent) {
+                                this.sent = true;
+                                subscriber.onNext(DefaultDataBufferFactory.sharedInstance.wrap("one".getBytes()));
+                                subscriber.onNext(DefaultDataBufferFactory.sharedInstance.wrap("two".getBytes()));
+                            }
+                        }
+
+                        @Override
+                        public void cancel() {
+                        }
+                    });
+
+            assertThatExceptionOfType(WebClientRequestException.class).isThrownBy(() -> client().post()
+                    .uri(reading.url("/upload")).body(BodyInserters.fromDataBuffers(flooding)).retrieve()
+                    .toBodilessEntity().block(Duration.ofSeconds(10)))
+                    .withMessageContaining("more buffers than were requested");
+            awaitTrue(() -> totals().active() == 0 && totals().idle() == 0);
+            release.countDown();
+        }
+    }
+
     private static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!condition.getAsBoolean()) {
