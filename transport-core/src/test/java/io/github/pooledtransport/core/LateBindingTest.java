@@ -20,8 +20,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Late binding, as Go's {@code wantConn}: a request that found no idle connection starts a dial and keeps waiting
- * for an idle one, and whichever is ready first serves it. The dial is held open at its DNS lookup, so each test
+ * Late binding, as Go's {@code wantConn}: a request that found no idle connection starts a dial (or adopts a spare
+ * one whose own request was served elsewhere) and keeps waiting for an idle one, and whichever is ready first
+ * serves it. The dial is held open at its DNS lookup, so each test
  * chooses the moment a connection is released.
  */
 @Timeout(20)
@@ -38,6 +39,11 @@ class LateBindingTest {
 
     private final CountDownLatch answer = new CountDownLatch(1);
 
+    /** Makes the held lookup fail once it is let go. */
+    private final AtomicBoolean failHeldLookup = new AtomicBoolean();
+
+    private final java.util.concurrent.atomic.AtomicInteger lookups = new java.util.concurrent.atomic.AtomicInteger();
+
     @BeforeEach
     void start() throws IOException {
         this.server = ScriptedHttpServer.start();
@@ -53,6 +59,7 @@ class LateBindingTest {
     }
 
     private List<InetAddress> resolve(String host) throws UnknownHostException {
+        this.lookups.incrementAndGet();
         if (this.holdNextLookup.compareAndSet(true, false)) {
             this.lookupHeld.countDown();
             try {
@@ -60,6 +67,9 @@ class LateBindingTest {
             }
             catch (InterruptedException ex) {
                 throw new UnknownHostException("interrupted");
+            }
+            if (this.failHeldLookup.get()) {
+                throw new UnknownHostException("the held lookup was told to fail");
             }
         }
         return List.of(InetAddress.getByName("127.0.0.1"));
@@ -105,6 +115,41 @@ class LateBindingTest {
         assertThat(totals.opened()).isEqualTo(1);
         assertThat(totals.idle()).isZero();
         assertThat(totals.dialsLost()).isZero();
+    }
+
+    @Test
+    void aRequestFindingASpareDialWaitsOnItInsteadOfDialingAnother() throws Exception {
+        secondRequestTakesTheFirstsConnectionWhileItsDialIsHeld();
+        Response holding = this.transport.roundTrip(Request.get(url("/holding"))); // takes the idle connection
+
+        CompletableFuture<String> adopter = CompletableFuture.supplyAsync(() -> get(url("/adopter")));
+        awaitStat(s -> s.requests() == 4);
+        assertThat(this.transport.stats().totals().dialing()).as("no dial of its own").isEqualTo(1);
+        assertThat(adopter).isNotDone();
+
+        this.answer.countDown();
+        assertThat(adopter.get(10, TimeUnit.SECONDS)).isEqualTo("/adopter");
+        assertThat(body(holding)).isEqualTo("/holding");
+        PoolStats totals = this.transport.stats().totals();
+        assertThat(totals.opened()).isEqualTo(2);
+        assertThat(this.lookups.get()).as("the first dial's lookup and the spare dial's").isEqualTo(2);
+        assertThat(this.server.acceptedConnections()).isEqualTo(2);
+    }
+
+    @Test
+    void anAdopterWhoseSpareDialFailsGetsADialOfItsOwn() throws Exception {
+        secondRequestTakesTheFirstsConnectionWhileItsDialIsHeld();
+        Response holding = this.transport.roundTrip(Request.get(url("/holding")));
+        CompletableFuture<String> adopter = CompletableFuture.supplyAsync(() -> get(url("/adopter")));
+        awaitStat(s -> s.requests() == 4);
+
+        this.failHeldLookup.set(true);
+        this.answer.countDown();
+
+        assertThat(adopter.get(10, TimeUnit.SECONDS)).isEqualTo("/adopter");
+        assertThat(body(holding)).isEqualTo("/holding");
+        assertThat(this.lookups.get()).as("the spare dial failed, so the adopter dialed").isEqualTo(3);
+        assertThat(this.transport.stats().totals().opened()).isEqualTo(2);
     }
 
     /**

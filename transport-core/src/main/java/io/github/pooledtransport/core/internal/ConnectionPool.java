@@ -335,6 +335,15 @@ public final class ConnectionPool {
             Waiter waiter = new Waiter(host, this.lock.newCondition(), fresh, spec);
             if (!fresh) {
                 host.idleWaiters.add(waiter.idleLink);
+                if (host.spareDials > host.adopters) {
+                    // A dial in flight whose request was served elsewhere (or gave up) will bring a connection
+                    // nobody waits for: wait on it rather than start another. Go starts one per request; this keeps
+                    // a cold burst from opening more connections than there are concurrent requests.
+                    waiter.adopted = true;
+                    host.adopters++;
+                    host.adopterWaiters.add(waiter.adoptLink);
+                    return waiter;
+                }
             }
             if (fresh && !host.hasRoomLocked() && host.idleTail != null) {
                 // A replay may not take an idle connection: close the least recently used one for its dial.
@@ -392,6 +401,7 @@ public final class ConnectionPool {
     private PooledConnection leaveLocked(HostPool host, Waiter waiter) {
         waiter.leaveLines();
         if (!waiter.isServed()) {
+            stoppedWaitingLocked(host, waiter);
             waiter.cancelled = true;
             if (waiter.inLine) {
                 waiter.inLine = false;
@@ -426,7 +436,7 @@ public final class ConnectionPool {
                     break;
                 }
                 try {
-                    if (timeoutNanos == 0 || waiter.dial != null) {
+                    if (timeoutNanos == 0 || waiter.dial != null || waiter.adopted) {
                         waiter.ready.await(); // a dial under way ends by itself, within its own timeouts
                     }
                     else {
@@ -560,6 +570,7 @@ public final class ConnectionPool {
                 Offer offer = offerLocked(c, this.time.nanoTime());
                 closings = offer.closings;
                 putIdle = offer.putIdle;
+                adoptersWithoutDialLocked(host);
             }
         }
         finally {
@@ -591,6 +602,7 @@ public final class ConnectionPool {
                 requester.leaveLines();
                 requester.ready.signal();
             }
+            adoptersWithoutDialLocked(host);
             grantSlotLocked(host);
         }
         finally {
@@ -695,6 +707,7 @@ public final class ConnectionPool {
 
     /** Hands an active connection to a waiting request and wakes it. */
     private static void serveLocked(HostPool host, Waiter waiter, PooledConnection c) {
+        stoppedWaitingLocked(host, waiter);
         waiter.leaveLines();
         waiter.connection = c;
         if (waiter.inLine) {
@@ -798,8 +811,13 @@ public final class ConnectionPool {
                 count++;
             }
             // Dials nobody waits for would only add idle connections (Go's CloseIdleConnections cancels them too).
+            java.util.Map<HostPool, Integer> spareSeen = new java.util.HashMap<>();
             for (Dial d = this.dialsHead; d != null; d = d.next) {
                 if (this.closed || !d.requester.isWaiting()) {
+                    // As many spare dials as requests adopted them are still waited for.
+                    if (!this.closed && d.spare && spareSeen.merge(d.host, 1, Integer::sum) <= d.host.adopters) {
+                        continue;
+                    }
                     unwanted.add(d);
                 }
             }
@@ -853,6 +871,7 @@ public final class ConnectionPool {
     }
 
     private static void closedLocked(HostPool host, Waiter w) {
+        stoppedWaitingLocked(host, w);
         w.leaveLines();
         if (w.inLine) {
             w.inLine = false;
@@ -1030,12 +1049,36 @@ public final class ConnectionPool {
                 if (h.idle > 0 && h.idleWaiters.size() > 0) {
                     throw new IllegalStateException("host " + h.key + " has idle connections and waiting requests");
                 }
+                int adopted = 0;
+                for (Waiter w : h.adopterWaiters.toList()) {
+                    if (!w.adopted || !w.isWaiting() || w.dial != null) {
+                        throw new IllegalStateException("host " + h.key + " lists " + w + " as an adopter");
+                    }
+                    adopted++;
+                }
+                if (adopted != h.adopters || h.adopters > h.spareDials && !this.closed) {
+                    throw new IllegalStateException("host " + h.key + " adopters=" + h.adopters + " listed=" + adopted
+                            + " spareDials=" + h.spareDials);
+                }
                 checkNonNegative(h);
                 hostIdleSum += h.idle;
             }
             java.util.Map<HostPool, Integer> dials = new java.util.HashMap<>();
+            java.util.Map<HostPool, Integer> spares = new java.util.HashMap<>();
             for (Dial d = this.dialsHead; d != null; d = d.next) {
                 dials.merge(d.host, 1, Integer::sum);
+                if (d.spare) {
+                    spares.merge(d.host, 1, Integer::sum);
+                    if (d.requester.isWaiting()) {
+                        throw new IllegalStateException("dial " + d.id + " is spare but its request still waits");
+                    }
+                }
+            }
+            for (HostPool h : this.hosts.values()) {
+                if (spares.getOrDefault(h, 0) != h.spareDials) {
+                    throw new IllegalStateException("host " + h.key + " spareDials=" + h.spareDials + " but "
+                            + spares.getOrDefault(h, 0) + " spare dials in flight");
+                }
             }
             for (HostPool h : this.hosts.values()) {
                 if (dials.getOrDefault(h, 0) != h.dialing) {
@@ -1134,6 +1177,42 @@ public final class ConnectionPool {
         return result;
     }
 
+    /**
+     * A waiter stops waiting, other than by the end of its own dial (served, gone, or the pool closed): an
+     * adoption ends, or its dial in flight becomes spare, for a later request to adopt.
+     */
+    private static void stoppedWaitingLocked(HostPool host, Waiter w) {
+        if (w.adopted) {
+            w.adopted = false;
+            host.adopters--;
+            host.adopterWaiters.remove(w.adoptLink);
+        }
+        else if (w.dial != null && !w.dial.spare) {
+            w.dial.spare = true;
+            host.spareDials++;
+        }
+    }
+
+    /** A spare dial ended: adopters beyond the spare dials left get a dial of their own, or a place in line. */
+    private void adoptersWithoutDialLocked(HostPool host) {
+        while (host.adopters > host.spareDials && !this.closed) {
+            Waiter w = host.adopterWaiters.poll();
+            if (w == null) {
+                throw new IllegalStateException("host " + host.key + " counts " + host.adopters + " adopters but has none");
+            }
+            w.adopted = false;
+            host.adopters--;
+            if (host.hasRoomLocked() && host.waiting == 0) {
+                startDialLocked(host, w);
+            }
+            else {
+                w.inLine = true;
+                host.slotWaiters.add(w.slotLink);
+                host.waiting++;
+            }
+        }
+    }
+
     /** A slot freed up: the first request in line gets a dial started for it (and keeps waiting for either). */
     private void grantSlotLocked(HostPool host) {
         while (host.waiting > 0 && !this.closed && host.hasRoomLocked()) {
@@ -1183,6 +1262,9 @@ public final class ConnectionPool {
         dial.prev = null;
         dial.next = null;
         dial.host.dialing--;
+        if (dial.spare) {
+            dial.host.spareDials--;
+        }
         if (dial.requester.dial == dial) {
             dial.requester.dial = null;
         }

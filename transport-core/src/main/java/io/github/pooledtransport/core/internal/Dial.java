@@ -20,6 +20,9 @@ public final class Dial {
 
     private static final java.util.concurrent.atomic.AtomicLong IDS = new java.util.concurrent.atomic.AtomicLong();
 
+    /** Its requester stopped waiting while it was in flight: counted in the host's {@code spareDials}. */
+    boolean spare;
+
     /** Stops the dial: closes the socket being connected, stops waiting for DNS. */
     final CallState state = new CallState();
 

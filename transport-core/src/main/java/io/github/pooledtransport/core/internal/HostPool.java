@@ -81,6 +81,15 @@ public final class HostPool {
     /** Requests in line for a slot ({@link Waiter#inLine}). */
     int waiting;
 
+    /** Dials in flight whose requester stopped waiting ({@link Dial#spare}). */
+    int spareDials;
+
+    /** Requests waiting on a spare dial instead of one of their own ({@link Waiter#adopted}); never above spareDials. */
+    int adopters;
+
+    /** The adopters, in arrival order. */
+    final WaiterQueue adopterWaiters = new WaiterQueue();
+
     /** Dials whose requester was served by another connection first; the connection went to the pool. */
     long dialsLost;
 

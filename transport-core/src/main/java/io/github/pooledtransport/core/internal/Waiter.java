@@ -4,8 +4,8 @@ import java.util.concurrent.locks.Condition;
 
 /**
  * A request that found no idle connection, as Go's {@code wantConn}: it waits for whichever comes first, a
- * connection released by another request, a dial made on its behalf, or (at {@code maxConnsPerHost}) a slot
- * that starts such a dial. Guarded by the pool's lock.
+ * connection released by another request, a dial made on its behalf (or a spare one it adopted), or (at
+ * {@code maxConnsPerHost}) a slot that starts such a dial. Guarded by the pool's lock.
  */
 final class Waiter {
 
@@ -43,6 +43,15 @@ final class Waiter {
     /** The dial in flight on its behalf, or {@code null}. */
     Dial dial;
 
+    /**
+     * It waits on a spare dial, one in flight whose own request stopped waiting, instead of a dial of its own;
+     * counted in the host's {@code adopters}.
+     */
+    boolean adopted;
+
+    /** Its place in the host's line of adopters, for the one that gets a dial of its own if a spare dial fails. */
+    final WaiterQueue.Link adoptLink = new WaiterQueue.Link(this);
+
     Waiter(HostPool host, Condition ready, boolean fresh, DialSpec spec) {
         this.host = host;
         this.ready = ready;
@@ -54,6 +63,7 @@ final class Waiter {
     void leaveLines() {
         this.host.idleWaiters.remove(this.idleLink);
         this.host.slotWaiters.remove(this.slotLink);
+        this.host.adopterWaiters.remove(this.adoptLink);
     }
 
     boolean isServed() {
