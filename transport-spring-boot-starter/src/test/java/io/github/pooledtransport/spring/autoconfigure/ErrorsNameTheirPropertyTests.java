@@ -69,6 +69,30 @@ class ErrorsNameTheirPropertyTests {
     }
 
     @Test
+    void readTimeoutFromSpringHttpClientsNamesThatPropertyThroughWebClient() throws Exception {
+        // Never accepts: the listen backlog completes the connection, and nothing ever answers.
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            new ApplicationContextRunner()
+                    .withConfiguration(AutoConfigurations.of(TransportAutoConfiguration.class,
+                            TransportReactiveAutoConfiguration.class, HttpClientAutoConfiguration.class,
+                            org.springframework.boot.http.client.autoconfigure.reactive.ReactiveHttpClientAutoConfiguration.class,
+                            org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration.class))
+                    .withPropertyValues("spring.http.clients.read-timeout=300ms").run(context -> {
+                        org.springframework.web.reactive.function.client.WebClient client = context
+                                .getBean(org.springframework.web.reactive.function.client.WebClient.Builder.class)
+                                .build();
+                        assertThatExceptionOfType(
+                                org.springframework.web.reactive.function.client.WebClientRequestException.class)
+                                .isThrownBy(() -> client.get().uri("http://127.0.0.1:" + silent.getLocalPort() + "/")
+                                        .retrieve().toBodilessEntity().block(Duration.ofSeconds(10)))
+                                .havingCause()
+                                .isInstanceOfSatisfying(TransportSettingException.class, ex -> assertThat(ex.setting())
+                                        .isEqualTo("spring.http.clients.read-timeout"));
+                    });
+        }
+    }
+
+    @Test
     void acquireTimeoutWithHostOverrideNamesTheOverrideProperty() throws Exception {
         try (MockWebServer server = new MockWebServer()) {
             server.enqueue(new MockResponse.Builder().body("held").build());
