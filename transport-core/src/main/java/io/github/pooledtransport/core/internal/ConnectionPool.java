@@ -335,7 +335,9 @@ public final class ConnectionPool {
             Waiter waiter = new Waiter(host, this.lock.newCondition(), fresh, spec);
             if (!fresh) {
                 host.idleWaiters.add(waiter.idleLink);
-                if (host.spareDials > host.adopters) {
+                // Requests in line for a slot are served first (the line is first come, first served): only spare
+                // dials beyond them and beyond the adopters before are left for this one.
+                if (host.spareDials > host.adopters + host.waiting) {
                     // A dial in flight whose request was served elsewhere (or gave up) will bring a connection
                     // nobody waits for: wait on it rather than start another. Go starts one per request; this keeps
                     // a cold burst from opening more connections than there are concurrent requests.
@@ -818,6 +820,11 @@ public final class ConnectionPool {
                     if (!this.closed && d.spare && spareSeen.merge(d.host, 1, Integer::sum) <= d.host.adopters) {
                         continue;
                     }
+                    if (d.spare) {
+                        d.spare = false; // stopping: no later request may adopt it
+                        d.host.spareDials--;
+                    }
+                    d.stopped = true;
                     unwanted.add(d);
                 }
             }
@@ -1051,7 +1058,8 @@ public final class ConnectionPool {
                 }
                 int adopted = 0;
                 for (Waiter w : h.adopterWaiters.toList()) {
-                    if (!w.adopted || !w.isWaiting() || w.dial != null) {
+                    if (!w.adopted || !w.isWaiting() || w.dial != null || w.inLine || w.fresh
+                            || !h.idleWaiters.toList().contains(w)) {
                         throw new IllegalStateException("host " + h.key + " lists " + w + " as an adopter");
                     }
                     adopted++;
@@ -1072,6 +1080,10 @@ public final class ConnectionPool {
                     if (d.requester.isWaiting()) {
                         throw new IllegalStateException("dial " + d.id + " is spare but its request still waits");
                     }
+                }
+                else if (!d.stopped && !this.closed && !d.requester.isWaiting()) {
+                    throw new IllegalStateException("dial " + d.id + " runs for a request that stopped waiting, "
+                            + "but is not spare");
                 }
             }
             for (HostPool h : this.hosts.values()) {
@@ -1209,6 +1221,7 @@ public final class ConnectionPool {
                 w.inLine = true;
                 host.slotWaiters.add(w.slotLink);
                 host.waiting++;
+                w.ready.signal(); // it waited untimed on the spare dial: in line, its acquire timeout applies
             }
         }
     }

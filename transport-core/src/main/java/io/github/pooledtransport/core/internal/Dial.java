@@ -20,8 +20,15 @@ public final class Dial {
 
     private static final java.util.concurrent.atomic.AtomicLong IDS = new java.util.concurrent.atomic.AtomicLong();
 
-    /** Its requester stopped waiting while it was in flight: counted in the host's {@code spareDials}. */
+    /**
+     * Its requester stopped waiting while it was in flight: counted in the host's {@code spareDials}, for a later
+     * request to adopt. An adopter waits on it with the dial's own settings (its requester's connect timeout and
+     * listener): the adopter's call hears no dial events.
+     */
     boolean spare;
+
+    /** Being stopped by {@code closeIdleConnections}: no longer spare, and not to be adopted. */
+    boolean stopped;
 
     /** Stops the dial: closes the socket being connected, stops waiting for DNS. */
     final CallState state = new CallState();

@@ -33,7 +33,9 @@ class ConnectionPoolFuzzTest {
     @ParameterizedTest(name = "seed {0}")
     @ValueSource(longs = { 1, 2, 3, 42, 1234, 98765, 20261126, 777, 31337, 5 })
     void randomStepsKeepEveryInvariant(long seed) {
-        new Run(seed).execute();
+        Run run = new Run(seed);
+        run.execute();
+        assertThat(run.adoptions).as("requests that adopted a spare dial: the steps reach adoption").isPositive();
     }
 
     /** A connection that records how often the pool closed it. */
@@ -54,6 +56,9 @@ class ConnectionPoolFuzzTest {
     private static final class Run {
 
         private final long seed;
+
+        /** Requests that waited on a spare dial instead of their own. */
+        int adoptions;
 
         private final Random random;
 
@@ -195,6 +200,9 @@ class ConnectionPoolFuzzTest {
             }
             if (!fresh) {
                 assertThat(expectedUsable).as("waits although a usable idle connection existed").isFalse();
+            }
+            if (w.adopted) {
+                this.adoptions++;
             }
             this.waiting.add(w);
         }

@@ -110,4 +110,90 @@ class WaitingLinesTest {
         assertThat(totals[0].idle()).isZero();
         pool.checkInvariants();
     }
+
+    /** W1 holds the only connection; W2 waits on its held dial; W1's release serves W2, so W2's dial is spare. */
+    private Waiter[] spareDialAfterARelease(ConnectionPool pool, HostPool host) throws Exception {
+        Waiter first = pool.want(host, true, false, DialSpec.DEFAULT);
+        pool.dialSucceeded(this.held.remove(0), connection(host));
+        Waiter second = pool.want(host, true, false, DialSpec.DEFAULT);
+        pool.release(first.connection, null);
+        assertThat(second.connection).as("served by the release").isNotNull();
+        assertThat(host.spareDials).isEqualTo(1);
+        return new Waiter[] { first, second };
+    }
+
+    @Test
+    void aRequestAdoptsASpareDialInsteadOfDialing() throws Exception {
+        ConnectionPool pool = pool(0, false);
+        HostPool host = pool.host(new HostKey("http", "example.test", 80, null, null));
+        spareDialAfterARelease(pool, host);
+
+        Waiter adopter = pool.want(host, true, false, DialSpec.DEFAULT);
+
+        assertThat(adopter.adopted).isTrue();
+        assertThat(adopter.dial).isNull();
+        assertThat(this.held).as("no new dial").hasSize(1);
+        pool.checkInvariants();
+        pool.dialSucceeded(this.held.remove(0), connection(host));
+        assertThat(adopter.connection).as("served by the spare dial").isNotNull();
+        assertThat(host.adopters).isZero();
+        assertThat(host.spareDials).isZero();
+        pool.checkInvariants();
+    }
+
+    @Test
+    void anAdopterGetsADialOfItsOwnWhenTheSpareDialFails() throws Exception {
+        ConnectionPool pool = pool(0, false);
+        HostPool host = pool.host(new HostKey("http", "example.test", 80, null, null));
+        spareDialAfterARelease(pool, host);
+        Waiter adopter = pool.want(host, true, false, DialSpec.DEFAULT);
+
+        pool.dialFailed(this.held.remove(0), new java.io.IOException("refused"));
+
+        assertThat(adopter.isWaiting()).isTrue();
+        assertThat(adopter.adopted).isFalse();
+        assertThat(adopter.dial).as("a dial of its own").isNotNull();
+        assertThat(this.held).hasSize(1);
+        pool.checkInvariants();
+    }
+
+    @Test
+    void closeIdleConnectionsKeepsASpareDialWhileAnAdopterWaitsOnIt() throws Exception {
+        ConnectionPool pool = pool(0, false);
+        HostPool host = pool.host(new HostKey("http", "example.test", 80, null, null));
+        Waiter[] served = spareDialAfterARelease(pool, host);
+        pool.release(served[1].connection, null); // idle now: closeIdleConnections has something to close
+        Waiter holder = pool.want(host, true, false, DialSpec.DEFAULT);
+        Waiter adopter = pool.want(host, true, false, DialSpec.DEFAULT);
+        assertThat(holder.connection).isNotNull();
+        assertThat(adopter.adopted).isTrue();
+
+        pool.closeIdle();
+        assertThat(this.held.get(0).state.isStopped()).as("kept for the adopter").isFalse();
+
+        pool.leave(host, adopter);
+        pool.closeIdle();
+        assertThat(this.held.get(0).state.isStopped()).as("stopped once nobody waits on it").isTrue();
+        assertThat(host.spareDials).isZero();
+        pool.checkInvariants();
+    }
+
+    @Test
+    void aRequestInLineForASlotTakesTheSpareDialBeforeANewRequestCanAdoptIt() throws Exception {
+        ConnectionPool pool = pool(2, false);
+        HostPool host = pool.host(new HostKey("http", "example.test", 80, null, null));
+        Waiter first = pool.want(host, true, false, DialSpec.DEFAULT);
+        pool.dialSucceeded(this.held.remove(0), connection(host));
+        Waiter second = pool.want(host, true, false, DialSpec.DEFAULT); // dials: the second slot
+        Waiter third = pool.want(host, true, false, DialSpec.DEFAULT); // in line: no slot left
+        assertThat(third.inLine).isTrue();
+        pool.release(first.connection, null); // serves the second; its dial is spare
+        assertThat(second.connection).isNotNull();
+
+        Waiter fourth = pool.want(host, true, false, DialSpec.DEFAULT);
+
+        assertThat(fourth.adopted).as("the spare dial is the third's, first in line").isFalse();
+        assertThat(fourth.inLine).isTrue();
+        pool.checkInvariants();
+    }
 }

@@ -9,6 +9,7 @@ import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
+import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 
 import io.github.pooledtransport.core.CloseReason;
 import io.github.pooledtransport.core.HostStats;
@@ -90,12 +91,15 @@ public class TransportEndpoint {
 
     /**
      * @param name a transport's bean name
-     * @return how many of its idle connections were closed, or {@code null} (404) when there is no such transport
+     * @return how many of its idle connections were closed, or 404 when there is no such transport
      */
     @DeleteOperation
-    public ClosedDescriptor closeIdleConnections(@Selector String name) {
+    public WebEndpointResponse<ClosedDescriptor> closeIdleConnectionsOf(@Selector String name) {
         Transport transport = this.transports.get(name);
-        return (transport != null) ? new ClosedDescriptor(transport.closeIdleConnections()) : null;
+        if (transport == null) {
+            return new WebEndpointResponse<>(WebEndpointResponse.STATUS_NOT_FOUND);
+        }
+        return new WebEndpointResponse<>(new ClosedDescriptor(transport.closeIdleConnections()));
     }
 
     /**

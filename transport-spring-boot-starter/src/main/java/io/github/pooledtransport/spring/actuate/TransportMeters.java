@@ -1,5 +1,6 @@
 package io.github.pooledtransport.spring.actuate;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
@@ -7,6 +8,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
+import org.springframework.beans.factory.BeanFactoryUtils;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 
@@ -29,8 +31,11 @@ public class TransportMeters implements MeterBinder {
 
     private final ReentrantLock lock = new ReentrantLock();
 
-    /** By bean name, made on the first bind; guarded by {@code lock}. */
-    private Map<String, TransportMetrics> metrics;
+    /** By bean name, made on the first bind; read without the lock once made. */
+    private volatile Map<String, TransportMetrics> metrics;
+
+    /** The metrics whose host tags observations share, once known. */
+    private volatile TransportMetrics observed;
 
     /**
      * @param beans where the {@link Transport} beans are
@@ -43,23 +48,32 @@ public class TransportMeters implements MeterBinder {
         this.maxHostTags = maxHostTags;
     }
 
+    /**
+     * Binds every transport's meters. Boot binds once, to its composite registry, after all singletons exist; a
+     * second registry bound directly gets the meters of hosts called from then on only.
+     */
     @Override
     public void bindTo(MeterRegistry registry) {
         metrics().values().forEach((m) -> m.bindTo(registry));
     }
 
-    /** @return the metrics of each transport bean, by bean name */
+    /** @return the metrics of each singleton transport bean, by bean name */
     public Map<String, TransportMetrics> metrics() {
+        Map<String, TransportMetrics> made = this.metrics;
+        if (made != null) {
+            return made;
+        }
         this.lock.lock();
         try {
             if (this.metrics == null) {
-                Map<String, TransportMetrics> made = new LinkedHashMap<>();
-                this.beans.getBeansOfType(Transport.class).forEach((name, transport) -> {
-                    TransportMetrics m = new TransportMetrics(transport, name, this.maxHostTags);
-                    transport.addListener(m);
-                    made.put(name, m);
-                });
-                this.metrics = made;
+                Map<String, TransportMetrics> byName = new LinkedHashMap<>();
+                BeanFactoryUtils.beansOfTypeIncludingAncestors(this.beans, Transport.class, false, true)
+                        .forEach((name, transport) -> {
+                            TransportMetrics m = new TransportMetrics(transport, name, this.maxHostTags);
+                            transport.addListener(m);
+                            byName.put(name, m);
+                        });
+                this.metrics = Collections.unmodifiableMap(byName);
             }
             return this.metrics;
         }
@@ -70,20 +84,35 @@ public class TransportMeters implements MeterBinder {
 
     /**
      * The {@code host} tag the single or {@code @Primary} transport's meters give a host key, for observations of
-     * its calls.
+     * its calls (the observations of the starter's transport). Its meters of expired hosts then include the
+     * observation timers.
      *
      * @param key the host key
      * @return its tag
      */
     public String hostTag(HostKey key) {
-        Transport transport = this.primary.getIfUnique();
-        if (transport != null) {
-            for (TransportMetrics m : metrics().values()) {
-                if (m.transport() == transport) {
-                    return m.hostTag(key);
-                }
+        TransportMetrics m = this.observed;
+        if (m == null) {
+            m = findObserved();
+            if (m == null) {
+                return key.toString();
             }
         }
-        return key.toString();
+        return m.hostTag(key);
+    }
+
+    private TransportMetrics findObserved() {
+        Transport transport = this.primary.getIfUnique();
+        if (transport == null) {
+            return null;
+        }
+        for (TransportMetrics m : metrics().values()) {
+            if (m.transport() == transport) {
+                m.shareHostTagsWithObservations();
+                this.observed = m;
+                return m;
+            }
+        }
+        return null;
     }
 }

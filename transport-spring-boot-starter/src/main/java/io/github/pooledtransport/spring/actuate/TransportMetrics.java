@@ -62,12 +62,16 @@ public class TransportMetrics implements MeterBinder, TransportListener {
 
     private volatile boolean globalRegistered;
 
+    /** Observations tag hosts as these meters do: an expired host's observation timers go with its meters. */
+    private volatile boolean observationsShareHostTags;
+
     /**
      * @param transport the shared transport, resolved when meters are read
      * @param maxHostTags the most distinct host tag values
      */
     public TransportMetrics(ObjectProvider<Transport> transport, int maxHostTags) {
         this(transport::getIfAvailable, TransportEndpoint.DEFAULT_NAME, maxHostTags);
+        this.observationsShareHostTags = true; // the one transport, whose calls the observations see
     }
 
     /**
@@ -85,6 +89,11 @@ public class TransportMetrics implements MeterBinder, TransportListener {
         this.transport = transport;
         this.name = name;
         this.maxHostTags = maxHostTags;
+    }
+
+    /** Observations of this transport's calls take their host tags from here (see {@link #hostTag}). */
+    void shareHostTagsWithObservations() {
+        this.observationsShareHostTags = true;
     }
 
     /** @return the transport measured, or {@code null} while it is not created */
@@ -181,12 +190,17 @@ public class TransportMetrics implements MeterBinder, TransportListener {
             if (r != null) {
                 for (io.micrometer.core.instrument.Meter meter : r.getMeters()) {
                     if (meter.getId().getName().startsWith("transport.") && tag.equals(meter.getId().getTag("host"))
-                            && this.name.equals(meter.getId().getTag("name"))) {
+                            && isOwn(meter.getId().getTag("name"))) {
                         r.remove(meter);
                     }
                 }
             }
         }
+    }
+
+    /** A meter is this transport's by its name tag; the observation timers have none and share the tags. */
+    private boolean isOwn(String nameTag) {
+        return (nameTag != null) ? nameTag.equals(this.name) : this.observationsShareHostTags;
     }
 
     /**

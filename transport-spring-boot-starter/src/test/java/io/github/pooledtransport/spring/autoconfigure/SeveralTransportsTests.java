@@ -111,10 +111,22 @@ class SeveralTransportsTests {
             assertThat(endpoint.transports().transports()).containsOnlyKeys("main", "partner");
             assertThat(endpoint.transport("partner").totals().idle()).isEqualTo(1);
             assertThat(endpoint.transport("nope")).isNull();
-            assertThat(endpoint.closeIdleConnections("partner").closedIdleConnections()).isEqualTo(1);
+            assertThat(endpoint.closeIdleConnectionsOf("partner").getBody().closedIdleConnections()).isEqualTo(1);
+            assertThat(endpoint.closeIdleConnectionsOf("nope").getStatus()).isEqualTo(404);
             assertThat(endpoint.transport("main").totals().idle()).isEqualTo(1);
             assertThat(endpoint.closeIdleConnections().transports()).containsEntry("main", 1).containsEntry("partner", 0);
         });
+    }
+
+    @Test
+    void endpointShowsTransportPropertiesOnlyForTheStartersOwnTransport() {
+        this.runner.withPropertyValues("transport.proxy.url=http://proxy.example.test:3128").run((context) -> {
+            assertThat(context.getBean(TransportEndpoint.class).transport("transport").config()).containsKey("proxy");
+        });
+        this.runner.withPropertyValues("transport.proxy.url=http://proxy.example.test:3128")
+                .withBean("transport", Transport.class, () -> new Transport(TransportConfig.defaults()))
+                .run((context) -> assertThat(context.getBean(TransportEndpoint.class).transport("transport").config())
+                        .doesNotContainKey("proxy"));
     }
 
     @Test

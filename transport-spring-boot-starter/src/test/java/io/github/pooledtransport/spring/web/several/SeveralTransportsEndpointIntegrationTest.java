@@ -63,6 +63,8 @@ class SeveralTransportsEndpointIntegrationTest {
         assertThat(all.required("partner").required("totals").required("requests").asLong()).isEqualTo(1);
         assertThat(actuator.get().uri("/actuator/transport/nope").exchange().returnResult(String.class).getStatus()
                 .value()).isEqualTo(404);
+        assertThat(actuator.delete().uri("/actuator/transport/nope").exchange().returnResult(String.class).getStatus()
+                .value()).isEqualTo(404);
 
         String deleted = actuator.delete().uri("/actuator/transport/partner").exchange().returnResult(String.class)
                 .getResponseBody();
