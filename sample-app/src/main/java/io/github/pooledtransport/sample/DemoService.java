@@ -51,8 +51,8 @@ public class DemoService {
     static {
         // Each sentence states what the demo measures on every run; the run's own numbers are in its result.
         DEMOS.put("good", "400 requests from 50 concurrent callers on the shared transport with its defaults. On a "
-                + "cold pool it opens about one connection per caller (50; a few more when a caller takes a "
-                + "connection released while its own dial was under way, whose connection then joins the pool), "
+                + "cold pool it opens about one connection per caller (50: a caller served by a connection "
+                + "released while its own dial was under way leaves that dial to the next caller who needs one), "
                 + "closes none and reuses them for the rest; run it again within idle-conn-timeout (90 s) and it "
                 + "opens none.");
         DEMOS.put("small-idle-cap", "The same burst to a host whose idle cap is 2 (Go's default), set by "
