@@ -36,6 +36,12 @@ import io.github.pooledtransport.core.TransportException;
  */
 public final class TransportClientHttpConnector implements ClientHttpConnector {
 
+    /**
+     * Where WebClient keeps its observation in the Reactor context: Micrometer's
+     * {@code ObservationThreadLocalAccessor.KEY}, named here so that context-propagation need not be present.
+     */
+    static final String OBSERVATION_KEY = "micrometer.observation";
+
     private final TransportClientHttpRequestFactory settings;
 
     private final ConnectorThreads threads;
@@ -74,7 +80,8 @@ public final class TransportClientHttpConnector implements ClientHttpConnector {
         AtomicReference<TransportReactiveResponse> emitted = new AtomicReference<>();
         // A cancel that comes after the response was emitted (WebClient's exchangeToMono under a timeout) or a
         // response Reactor discards must still free the connection when nobody subscribed to the body.
-        return requestCallback.apply(request).then(Mono.defer(() -> exchange(request)))
+        return requestCallback.apply(request)
+                .then(Mono.deferContextual((context) -> exchange(request, context.getOrDefault(OBSERVATION_KEY, null))))
                 .doOnNext((response) -> emitted.set((TransportReactiveResponse) response))
                 .doOnCancel(() -> {
                     TransportReactiveResponse response = emitted.get();
@@ -85,7 +92,12 @@ public final class TransportClientHttpConnector implements ClientHttpConnector {
                 .doOnDiscard(TransportReactiveResponse.class, TransportReactiveResponse::abandonIfUnsubscribed);
     }
 
-    private Mono<ClientHttpResponse> exchange(TransportReactiveRequest request) {
+    /**
+     * @param parentObservation WebClient's {@code http.client.requests} observation from the Reactor context, or
+     *     {@code null}: in scope on the call thread while the call runs, so the transport's observations (and a
+     *     tracer's spans) of the connection wait and the dial go under it, as for {@code RestClient}
+     */
+    private Mono<ClientHttpResponse> exchange(TransportReactiveRequest request, Object parentObservation) {
         return Mono.create((sink) -> {
             CallHandle handle = new CallHandle();
             AtomicBoolean settled = new AtomicBoolean();
@@ -96,7 +108,8 @@ public final class TransportClientHttpConnector implements ClientHttpConnector {
             });
             Request transportRequest = request.toTransportRequest(this.settings, handle);
             try {
-                this.threads.calls().execute(() -> send(transportRequest, request.credentials(), handle, settled, sink));
+                this.threads.calls().execute(() -> ObservationScope.run(parentObservation,
+                        () -> send(transportRequest, request.credentials(), handle, settled, sink)));
             }
             catch (RejectedExecutionException ex) {
                 if (settled.compareAndSet(false, true)) {

@@ -2,6 +2,7 @@ package io.github.pooledtransport.spring.web.tracing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -18,11 +19,13 @@ import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.annotation.Bean;
 import org.springframework.web.client.RestClient;
+import org.springframework.web.reactive.function.client.WebClient;
 
 import io.github.pooledtransport.spring.web.WebTestSupport;
 
 /**
- * With a real tracer (Brave, as Boot auto-configures it), a {@code RestClient} call's trace shows the pool's work:
+ * With a real tracer (Brave, as Boot auto-configures it), a {@code RestClient} or {@code WebClient} call's trace
+ * shows the pool's work:
  * a {@code connection acquire} span under the call's {@code http get} span, and for a new connection a
  * {@code connection dial} span under the acquire; a reused connection shows the acquire alone.
  */
@@ -40,12 +43,19 @@ class ConnectionSpansIntegrationTest {
     RestClient.Builder builder;
 
     @Autowired
+    WebClient.Builder webClientBuilder;
+
+    /** Called by the WebClient test only. */
+    static final MockWebServer reactive = WebTestSupport.startEchoServer();
+
+    @Autowired
     Spans spans;
 
     @AfterAll
     static void stop() {
         downstream.close();
         fresh.close();
+        reactive.close();
     }
 
     @BeforeEach
@@ -85,6 +95,20 @@ class ConnectionSpansIntegrationTest {
             assertThat(acquire.tag("outcome")).isEqualTo("REUSED");
         });
         assertThat(this.spans.named("connection dial")).isEmpty();
+    }
+
+    @Test
+    void aWebClientCallsAcquireAndDialAreSpansUnderItsClientRequestSpan() {
+        WebClient client = this.webClientBuilder.baseUrl(WebTestSupport.url(reactive)).build();
+        assertThat(client.get().uri("/traced").retrieve().bodyToMono(String.class).block(Duration.ofSeconds(10)))
+                .isEqualTo("hello /traced");
+        MutableSpan request = this.spans.named("http get").get(0);
+        MutableSpan acquire = this.spans.named("connection acquire").get(0);
+        assertThat(acquire.traceId()).isEqualTo(request.traceId());
+        assertThat(acquire.parentId()).isEqualTo(request.id());
+        assertThat(acquire.tag("outcome")).isEqualTo("NEW");
+        assertThat(this.spans.named("connection dial")).singleElement()
+                .satisfies(dial -> assertThat(dial.parentId()).isEqualTo(acquire.id()));
     }
 
     /** Keeps the spans the tracer finished. */
