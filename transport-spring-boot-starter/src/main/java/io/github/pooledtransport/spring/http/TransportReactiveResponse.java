@@ -34,6 +34,12 @@ import io.github.pooledtransport.core.TransportException;
  */
 final class TransportReactiveResponse implements ClientHttpResponse {
 
+    private static final java.util.regex.Pattern SAME_SITE = java.util.regex.Pattern
+            .compile("(?i)(?:^|;)\\s*SameSite\\s*=\\s*([^;]*)");
+
+    private static final java.util.regex.Pattern PARTITIONED = java.util.regex.Pattern
+            .compile("(?i)(?:^|;)\\s*Partitioned\\s*(?:;|$)");
+
     /** Bytes asked of the connection per buffer handed on. */
     static final int CHUNK_SIZE = 8192;
 
@@ -147,10 +153,15 @@ final class TransportReactiveResponse implements ClientHttpResponse {
                 catch (IllegalArgumentException ex) {
                     continue; // not a cookie the JDK can read: left out, as Spring's JDK connector does
                 }
+                // The JDK's parser knows neither SameSite nor Partitioned: read from the header itself.
+                java.util.regex.Matcher sameSite = SAME_SITE.matcher(header);
+                String sameSiteValue = sameSite.find() ? sameSite.group(1).trim() : null;
+                boolean partitioned = PARTITIONED.matcher(header).find();
                 for (HttpCookie cookie : cookies) {
                     parsed.add(cookie.getName(), ResponseCookie.fromClientResponse(cookie.getName(), cookie.getValue())
                             .domain(cookie.getDomain()).path(cookie.getPath()).maxAge(cookie.getMaxAge())
-                            .secure(cookie.getSecure()).httpOnly(cookie.isHttpOnly()).build());
+                            .secure(cookie.getSecure()).httpOnly(cookie.isHttpOnly()).sameSite(sameSiteValue)
+                            .partitioned(partitioned).build());
                 }
             }
             this.cookies = parsed;
