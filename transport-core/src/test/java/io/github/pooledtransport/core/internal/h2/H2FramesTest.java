@@ -172,6 +172,17 @@ class H2FramesTest {
     }
 
     @Test
+    void unknownSettingsAreSkipped() throws IOException {
+        this.wire.write(header(12, FrameType.SETTINGS.getValue(), 0, 0));
+        this.wire.write(new byte[] { 0x00, (byte) 0xff, 0, 0, 0, 1, 0x00, 0x03, 0, 0, 0, 100 });
+
+        assertThat(readAll().get(0).settings()).singleElement().satisfies(setting -> {
+            assertThat(setting.getCode()).isEqualTo(H2Param.MAX_CONCURRENT_STREAMS.getCode());
+            assertThat(setting.getValue()).isEqualTo(100);
+        });
+    }
+
+    @Test
     void theConnectionPrefaceIsTheRfcs() throws IOException {
         this.writer.preface();
         assertThat(this.wire.toString(java.nio.charset.StandardCharsets.US_ASCII))
