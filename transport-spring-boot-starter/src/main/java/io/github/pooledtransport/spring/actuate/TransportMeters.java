@@ -102,11 +102,17 @@ public class TransportMeters implements MeterBinder {
     }
 
     private TransportMetrics findObserved() {
+        Map<String, TransportMetrics> bound = this.metrics;
+        if (bound == null) {
+            // Not bound yet (a call while the context starts): building the map now would miss the transports
+            // created after this call, so the key stands as it is until Boot binds the meters.
+            return null;
+        }
         Transport transport = this.primary.getIfUnique();
         if (transport == null) {
             return null;
         }
-        for (TransportMetrics m : metrics().values()) {
+        for (TransportMetrics m : bound.values()) {
             if (m.transport() == transport) {
                 m.shareHostTagsWithObservations();
                 this.observed = m;
