@@ -19,8 +19,6 @@ import org.springframework.http.client.reactive.ClientHttpResponse;
 import io.github.pooledtransport.core.Request;
 import io.github.pooledtransport.core.Response;
 import io.github.pooledtransport.core.Transport;
-import io.github.pooledtransport.core.TransportCancelledException;
-import io.github.pooledtransport.core.TransportException;
 
 /**
  * Spring's reactive {@link ClientHttpConnector} on the shared pooled {@link Transport}: {@code WebClient} and
@@ -125,16 +123,8 @@ public final class TransportClientHttpConnector implements ClientHttpConnector {
         try {
             response = this.settings.execute(request, credentials, handle);
         }
-        catch (TransportException ex) {
-            fail(settled, sink, this.settings.explain(ex));
-            return;
-        }
-        catch (TransportCancelledException ex) {
-            fail(settled, sink, this.settings.explain(ex));
-            return;
-        }
         catch (Throwable ex) {
-            fail(settled, sink, ex);
+            fail(settled, sink, this.settings.explain(ex));
             return;
         }
         if (settled.compareAndSet(false, true)) {

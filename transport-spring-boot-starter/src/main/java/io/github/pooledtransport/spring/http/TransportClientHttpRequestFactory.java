@@ -68,10 +68,6 @@ public final class TransportClientHttpRequestFactory implements ClientHttpReques
         return this.options;
     }
 
-    RedirectPolicy redirects() {
-        return this.redirects;
-    }
-
     /** @return the failure, rewritten to name the property that set the limit it reached when that is known */
     TransportException explain(TransportException ex) {
         return (this.settingNames != null) ? this.settingNames.explain(ex) : ex;
@@ -83,6 +79,20 @@ public final class TransportClientHttpRequestFactory implements ClientHttpReques
      */
     TransportCancelledException explain(TransportCancelledException ex) {
         return (this.settingNames != null) ? this.settingNames.explain(ex) : ex;
+    }
+
+    /**
+     * @param failure any failure of a call, as the reactive connector passes them on
+     * @return a transport failure or a stopped call explained as above, anything else as it is
+     */
+    Throwable explain(Throwable failure) {
+        if (failure instanceof TransportException transport) {
+            return explain(transport);
+        }
+        if (failure instanceof TransportCancelledException cancelled) {
+            return explain(cancelled);
+        }
+        return failure;
     }
 
     /**

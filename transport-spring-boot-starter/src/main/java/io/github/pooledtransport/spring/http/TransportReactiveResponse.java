@@ -21,8 +21,6 @@ import org.springframework.util.LinkedMultiValueMap;
 import org.springframework.util.MultiValueMap;
 
 import io.github.pooledtransport.core.Response;
-import io.github.pooledtransport.core.TransportCancelledException;
-import io.github.pooledtransport.core.TransportException;
 
 /**
  * A transport {@link Response} seen as a reactive {@link ClientHttpResponse}. The body is read as the subscriber
@@ -71,7 +69,7 @@ final class TransportReactiveResponse implements ClientHttpResponse {
             catch (IOException ex) {
                 closeQuietly();
                 if (!handle.isCancelled()) {
-                    sink.error(explain(explainer, ex));
+                    sink.error(explainer.explain(ex));
                 }
                 else {
                     sink.complete(); // the subscriber cancelled: nobody listens, and Reactor would log a dropped error
@@ -110,16 +108,6 @@ final class TransportReactiveResponse implements ClientHttpResponse {
         if (this.subscribed.compareAndSet(false, true)) {
             abandon();
         }
-    }
-
-    private static Throwable explain(TransportClientHttpRequestFactory explainer, IOException ex) {
-        if (ex instanceof TransportException transport) {
-            return explainer.explain(transport);
-        }
-        if (ex instanceof TransportCancelledException cancelled) {
-            return explainer.explain(cancelled);
-        }
-        return ex;
     }
 
     private void closeQuietly() {
