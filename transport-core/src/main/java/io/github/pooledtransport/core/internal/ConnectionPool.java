@@ -403,7 +403,6 @@ public final class ConnectionPool {
     private PooledConnection leaveLocked(HostPool host, Waiter waiter) {
         waiter.leaveLines();
         if (!waiter.isServed()) {
-            stoppedWaitingLocked(host, waiter);
             waiter.cancelled = true;
             if (waiter.inLine) {
                 waiter.inLine = false;
@@ -709,7 +708,6 @@ public final class ConnectionPool {
 
     /** Hands an active connection to a waiting request and wakes it. */
     private static void serveLocked(HostPool host, Waiter waiter, PooledConnection c) {
-        stoppedWaitingLocked(host, waiter);
         waiter.leaveLines();
         waiter.connection = c;
         if (waiter.inLine) {
@@ -878,7 +876,6 @@ public final class ConnectionPool {
     }
 
     private static void closedLocked(HostPool host, Waiter w) {
-        stoppedWaitingLocked(host, w);
         w.leaveLines();
         if (w.inLine) {
             w.inLine = false;
@@ -1187,22 +1184,6 @@ public final class ConnectionPool {
         List<Closing> result = (closings != null) ? closings : new ArrayList<>(2);
         result.add(new Closing(c, reason));
         return result;
-    }
-
-    /**
-     * A waiter stops waiting, other than by the end of its own dial (served, gone, or the pool closed): an
-     * adoption ends, or its dial in flight becomes spare, for a later request to adopt.
-     */
-    private static void stoppedWaitingLocked(HostPool host, Waiter w) {
-        if (w.adopted) {
-            w.adopted = false;
-            host.adopters--;
-            host.adopterWaiters.remove(w.adoptLink);
-        }
-        else if (w.dial != null && !w.dial.spare) {
-            w.dial.spare = true;
-            host.spareDials++;
-        }
     }
 
     /** A spare dial ended: adopters beyond the spare dials left get a dial of their own, or a place in line. */

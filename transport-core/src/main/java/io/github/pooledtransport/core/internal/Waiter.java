@@ -59,11 +59,22 @@ final class Waiter {
         this.spec = spec;
     }
 
-    /** Leaves both lines: it was served, or it gave up. */
+    /**
+     * Leaves its lines: it was served, gave up, or the pool closed. An adoption ends; a dial of its own still in
+     * flight becomes spare, for a later request to adopt. Called under the pool's lock; a second call does nothing.
+     */
     void leaveLines() {
         this.host.idleWaiters.remove(this.idleLink);
         this.host.slotWaiters.remove(this.slotLink);
         this.host.adopterWaiters.remove(this.adoptLink);
+        if (this.adopted) {
+            this.adopted = false;
+            this.host.adopters--;
+        }
+        else if (this.dial != null && !this.dial.spare) {
+            this.dial.spare = true;
+            this.host.spareDials++;
+        }
     }
 
     boolean isServed() {
