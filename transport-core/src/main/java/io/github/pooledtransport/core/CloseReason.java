@@ -86,7 +86,19 @@ public enum CloseReason {
     TRANSPORT_CLOSED("transport-closed"),
 
     /** The response was never closed and became unreachable; the garbage collector found it. */
-    LEAKED("leaked");
+    LEAKED("leaked"),
+
+    /** The HTTP/2 server sent GOAWAY: the connection takes no new streams and closes once its streams end. */
+    GOAWAY("goaway"),
+
+    /**
+     * The HTTP/2 connection failed with a protocol error (its own or the server's): a frame, header block or flow
+     * control the protocol forbids.
+     */
+    PROTOCOL_ERROR("protocol-error"),
+
+    /** The HTTP/2 connection used up the stream ids it may use, and was retired like a GOAWAY. */
+    STREAM_IDS_EXHAUSTED("stream-ids-exhausted");
 
     private final String code;
 

@@ -86,6 +86,8 @@ public final class TransportConfig {
 
     private final AddressFilter addressFilter;
 
+    private final java.util.Set<Protocol> protocols;
+
     private TransportConfig(Builder b) {
         this.maxIdleConns = b.maxIdleConns;
         this.maxIdleConnsPerHost = b.maxIdleConnsPerHost;
@@ -121,6 +123,7 @@ public final class TransportConfig {
         this.tlsIdentity = b.tlsIdentity;
         this.insecureSkipTlsVerify = b.insecureSkipTlsVerify;
         this.addressFilter = b.addressFilter;
+        this.protocols = b.protocols;
     }
 
     /** @return a builder with every default */
@@ -309,6 +312,20 @@ public final class TransportConfig {
         return this.insecureSkipTlsVerify;
     }
 
+    /** @return see {@link Builder#protocols(java.util.Set)} */
+    public java.util.Set<Protocol> protocols() {
+        return this.protocols;
+    }
+
+    /**
+     * @param key a host
+     * @return the protocols allowed for it: its override's, else the transport's
+     */
+    public java.util.Set<Protocol> protocolsFor(HostKey key) {
+        java.util.Set<Protocol> own = overridesFor(key).protocols();
+        return (own != null) ? own : this.protocols;
+    }
+
     /** @return see {@link Builder#addressFilter(AddressFilter)} */
     public AddressFilter addressFilter() {
         return this.addressFilter;
@@ -414,6 +431,8 @@ public final class TransportConfig {
 
         private AddressFilter addressFilter = AddressFilter.ALLOW_ALL;
 
+        private java.util.Set<Protocol> protocols = java.util.Set.of(Protocol.HTTP1);
+
         private Builder() {
         }
 
@@ -452,6 +471,7 @@ public final class TransportConfig {
             this.tlsIdentity = c.tlsIdentity;
             this.insecureSkipTlsVerify = c.insecureSkipTlsVerify;
             this.addressFilter = c.addressFilter;
+            this.protocols = c.protocols;
         }
 
         /**
@@ -928,6 +948,21 @@ public final class TransportConfig {
          */
         public Builder insecureSkipTlsVerify(boolean insecureSkipTlsVerify) {
             this.insecureSkipTlsVerify = insecureSkipTlsVerify;
+            return this;
+        }
+
+        /**
+         * The application protocols the transport may speak (Go's {@code Transport.Protocols}); a host may have its
+         * own ({@link HostOverrides#protocols()}). With {@link Protocol#H2C} and without {@link Protocol#HTTP1},
+         * {@code http://} URLs speak HTTP/2 with prior knowledge. Default {@code http1}. HTTP/2 connections carry one
+         * request at a time for now: multiplexing and ALPN {@code h2} over TLS are still being built, so
+         * {@link Protocol#H2} changes nothing yet.
+         *
+         * @param protocols the protocols, not empty
+         * @return this builder
+         */
+        public Builder protocols(java.util.Set<Protocol> protocols) {
+            this.protocols = Protocol.checked("protocols", Objects.requireNonNull(protocols, "protocols"));
             return this;
         }
 

@@ -22,6 +22,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <li>{@link #READERS}: the readers that hear a server's early response while an upload is stuck. On 17, up to
  * {@value #READER_THREADS} threads, one per stuck upload; beyond that an upload is not listened to until a
  * thread frees up, and its caller reads the response once it finished writing, as before.</li>
+ * <li>{@link #H2_READERS}: the frame reader of each HTTP/2 connection, for the connection's life. On 17, a thread
+ * per connection.</li>
  * </ul>
  * Idle platform threads end after a minute.
  */
@@ -34,6 +36,9 @@ final class BlockingTasks {
     static final ExecutorService DIALS = create("pooled-transport-dial-", Integer.MAX_VALUE, new SynchronousQueue<>());
 
     static final ExecutorService READERS = create("pooled-transport-reader-", READER_THREADS, new SynchronousQueue<>());
+
+    static final ExecutorService H2_READERS = create("pooled-transport-h2-reader-", Integer.MAX_VALUE,
+            new SynchronousQueue<>());
 
     private BlockingTasks() {
     }

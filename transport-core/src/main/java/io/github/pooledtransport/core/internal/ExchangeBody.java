@@ -30,7 +30,7 @@ import io.github.pooledtransport.core.TransportException;
  * only one touching the connection) finishes the lease. A connection is never given back while a reader is on
  * it. {@code close()} with no read under way drains on the calling thread, bounded in bytes and time.
  */
-final class ExchangeBody extends InputStream implements CallState.ClaimingAbort {
+final class ExchangeBody extends LeasedBody implements CallState.ClaimingAbort {
 
     private static final int OPEN = 0;
 
@@ -77,7 +77,7 @@ final class ExchangeBody extends InputStream implements CallState.ClaimingAbort 
     ExchangeBody(Lease lease, InputStream framed, CloseReason closeAfter, long contentLength, long drainLimit,
             long drainTimeoutNanos, ReadTimeout readTimeout) {
         this.lease = lease;
-        this.connection = lease.connection;
+        this.connection = lease.http1();
         this.framed = framed;
         this.closeAfter = closeAfter;
         this.contentLength = contentLength;
@@ -151,6 +151,7 @@ final class ExchangeBody extends InputStream implements CallState.ClaimingAbort 
     }
 
     /** @return {@code false} when a read was under way on another thread and was aborted */
+    @Override
     boolean closeOrAbort() {
         if (this.state.compareAndSet(OPEN, BUSY)) {
             CloseReason reason = (this.closeAfter != null) ? this.closeAfter
@@ -287,6 +288,7 @@ final class ExchangeBody extends InputStream implements CallState.ClaimingAbort 
         return new TransportException(transport.hostKey(), transport.getMessage(), transport);
     }
 
+    @Override
     HostKey key() {
         return this.connection.host.key;
     }
@@ -297,15 +299,18 @@ final class ExchangeBody extends InputStream implements CallState.ClaimingAbort 
      * @param reason why to close it
      * @return whether this call finished the lease
      */
+    @Override
     boolean release(CloseReason reason) {
         return this.state.compareAndSet(OPEN, DONE) && this.lease.finish(reason);
     }
 
+    @Override
     boolean isReleased() {
         return this.state.get() == DONE;
     }
 
     /** @return the bytes still to come when the length was declared, or -1 when it is unknown */
+    @Override
     long remaining() {
         return (this.contentLength >= 0) ? this.contentLength - this.consumed : -1;
     }

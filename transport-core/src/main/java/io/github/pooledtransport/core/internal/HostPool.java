@@ -67,6 +67,10 @@ public final class HostPool {
 
     long callTimeouts;
 
+    /** The application protocols this host may be spoken to in; set once, before the host is used. */
+    java.util.Set<io.github.pooledtransport.core.Protocol> protocols = java.util.Set.of(
+            io.github.pooledtransport.core.Protocol.HTTP1);
+
     final long[] closed = new long[CloseReason.values().length];
 
     /**

@@ -106,6 +106,7 @@ public final class Http1Connection extends PooledConnection implements CallState
      * @param longIdle whether the connection was idle at least {@code staleCheckAfterIdle}
      * @return {@code null} when the connection may carry a request, else why it must be closed
      */
+    @Override
     CloseReason checkIdle(boolean closeMatters, boolean longIdle) {
         if (this.socket.isClosed() || this.socket.isInputShutdown()) {
             return CloseReason.SERVER_CLOSED;

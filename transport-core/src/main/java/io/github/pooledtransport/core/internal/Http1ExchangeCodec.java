@@ -76,10 +76,9 @@ final class Http1ExchangeCodec implements ExchangeCodec {
     @Override
     public Response exchange(Lease lease, Request request, long framing, Duration responseHeaderTimeout,
             Throwable site) throws IOException {
-        Http1Connection conn = lease.connection;
+        Http1Connection conn = lease.http1();
         HostKey key = conn.host.key;
-        boolean gzip = !this.config.disableCompression() && !request.headers().contains("Accept-Encoding")
-                && !request.headers().contains("Range") && !request.method().equals("HEAD");
+        boolean gzip = asksForGzip(this.config, request);
         boolean requestClose = this.config.disableKeepAlives() || hasToken(request.headers().values("Connection"), "close");
         BasicClassicHttpRequest head = head(conn, request, key, framing, gzip);
         boolean expectContinue = framing != RequestFraming.NONE && framing != 0
@@ -482,7 +481,17 @@ final class Http1ExchangeCodec implements ExchangeCodec {
         return response;
     }
 
-    private IOException headTimeout(HostKey key, Duration timeout, ReadTimeout readTimeout,
+    /**
+     * Whether the transport asks for gzip and decodes it (Go's {@code DisableCompression}): not when the caller
+     * chose an encoding or a range (a range of the encoded body could not be decoded), nor for HEAD.
+     */
+    static boolean asksForGzip(TransportConfig config, Request request) {
+        return !config.disableCompression() && !request.headers().contains("Accept-Encoding")
+                && !request.headers().contains("Range") && !request.method().equals("HEAD");
+    }
+
+    /** The failure for a response head that did not come in time, naming the setting that applied. */
+    static IOException headTimeout(HostKey key, Duration timeout, ReadTimeout readTimeout,
             SocketTimeoutException ex) {
         if (timeout.isZero()) {
             return new TransportException(key, "Read from " + key + " timed out after " + readTimeout.describe()
@@ -498,7 +507,7 @@ final class Http1ExchangeCodec implements ExchangeCodec {
     private Response toResponse(Lease lease, Request request, HostKey key, ClassicHttpResponse response,
             boolean requestClose, CloseReason forcedClose, boolean gzip, Throwable site, ReadTimeout readTimeout)
             throws IOException {
-        Http1Connection conn = lease.connection;
+        Http1Connection conn = lease.http1();
         int status = response.getCode();
         ProtocolVersion version = (response.getVersion() != null) ? response.getVersion() : HttpVersion.HTTP_1_1;
         Headers headers = headers(key, response);

@@ -56,7 +56,7 @@ final class LeakTracker {
      * @param uri the request URI, for the log (its user info is masked there; headers are never logged)
      * @param site where the response was obtained, or {@code null} when stack traces are off
      */
-    void watch(TransportResponseBody body, ExchangeBody raw, String method, URI uri, Throwable site) {
+    void watch(TransportResponseBody body, LeasedBody raw, String method, URI uri, Throwable site) {
         Watch watch = new Watch(body, new Leak(raw, method, uri, site));
         WATCHED.add(watch);
         body.watch(watch);
@@ -101,7 +101,7 @@ final class LeakTracker {
     }
 
     /** The request line is formatted only when a leak is reported, not for every response watched. */
-    private record Leak(ExchangeBody raw, String method, URI uri, Throwable site) {
+    private record Leak(LeasedBody raw, String method, URI uri, Throwable site) {
 
         /** @return the request line, user info masked */
         @Override

@@ -3,7 +3,7 @@ package io.github.pooledtransport.core.internal;
 /**
  * A connection as the pool sees it: which host it belongs to, its state, and its links in the host's idle
  * list and the global idle LRU. Every mutable field is guarded by the pool's lock. The I/O side lives in
- * {@link Http1Connection}, which extends this class.
+ * {@link Http1Connection} and {@link H2Connection}, which extend this class.
  */
 public class PooledConnection {
 
@@ -76,6 +76,17 @@ public class PooledConnection {
      * Closes the underlying socket. Called by the pool outside its lock, exactly once per connection.
      */
     protected void closeTransport() {
+    }
+
+    /**
+     * Checks an idle connection before it carries a request.
+     *
+     * @param closeMatters whether the request could not be replayed if the connection turned out dead
+     * @param longIdle whether the connection was idle at least {@code staleCheckAfterIdle}
+     * @return {@code null} when the connection may carry a request, else why it must be closed
+     */
+    io.github.pooledtransport.core.CloseReason checkIdle(boolean closeMatters, boolean longIdle) {
+        return null;
     }
 
     /**

@@ -48,6 +48,8 @@ public final class TransportEngine {
 
     private final ExchangeCodec http1;
 
+    private final ExchangeCodec h2;
+
     private final LeakTracker leaks;
 
     private final long acquireTimeoutNanos;
@@ -77,6 +79,7 @@ public final class TransportEngine {
         this.dialer = new Dialer(config, this.listener);
         this.leaks = new LeakTracker(config.leakDetection());
         this.http1 = new Http1ExchangeCodec(config, this.listener, this.leaks);
+        this.h2 = new H2ExchangeCodec(config, this.listener, this.leaks);
         this.acquireTimeoutNanos = config.acquireTimeout().toNanos();
         this.staleCheckNanos = config.staleCheckAfterIdle().toNanos();
         this.proxyResolver = config.proxyResolver();
@@ -119,6 +122,7 @@ public final class TransportEngine {
         host.callTimeoutSource = "callTimeout=" + callTimeout.toMillis() + " ms"
                 + ((o.callTimeout() != null) ? " (this host's override)" : "");
         host.stopCounter = timedOut -> this.pool.countStopped(host, timedOut);
+        host.protocols = this.config.protocolsFor(key);
         return host;
     }
 
@@ -216,7 +220,7 @@ public final class TransportEngine {
                 events.connectionFailed(key, ex);
                 throw ex;
             }
-            Http1Connection conn = lease.connection;
+            PooledConnection conn = lease.connection;
             if (measured) {
                 ConnectionInfo info = new ConnectionInfo(conn.id, conn.isReused(), conn.lastWasIdle,
                         Duration.ofNanos(conn.lastIdleNanos), Duration.ofNanos(System.nanoTime() - getConnAt));
@@ -224,7 +228,7 @@ public final class TransportEngine {
                 events.connectionAcquired(key, info);
             }
             try {
-                call.enter(CallPhases.WRITING, conn);
+                call.enter(CallPhases.WRITING, lease.abortTarget());
             }
             catch (IOException ex) {
                 lease.finish(null); // stopped before the exchange began: the connection is as it was
@@ -241,8 +245,13 @@ public final class TransportEngine {
                 }
                 if (RetryPolicy.shouldReplay(failure, request, conn.isReused(), replay)) {
                     this.pool.countReplay(host);
-                    // The dead connection served nothing, so it does not count as reused.
-                    lease.discardUnused(failure.closeReason);
+                    if (lease.stream != null) {
+                        lease.finish(null); // the stream ends; the connection's own state decides its fate
+                    }
+                    else {
+                        // The dead connection served nothing, so it does not count as reused.
+                        lease.discardUnused(failure.closeReason);
+                    }
                     replay = true;
                     continue;
                 }
@@ -266,27 +275,29 @@ public final class TransportEngine {
     }
 
     /**
-     * Builds the connection for the protocol the dialed socket carries (only HTTP/1.1 today: the TLS handshake
-     * offers nothing else), and takes ownership of the socket.
+     * Builds the connection for the protocol the dialed socket carries, and takes ownership of the socket: HTTP/2
+     * with prior knowledge on a cleartext connection to a host whose protocols say so (never through a proxy that
+     * forwards plain-http requests: it speaks HTTP/1.1), else HTTP/1.1 (the TLS handshake offers nothing else yet).
      */
-    private Http1Connection newConnection(HostPool host, DialedSocket dialed) throws IOException {
+    private PooledConnection newConnection(HostPool host, DialedSocket dialed) throws IOException {
         try {
             String protocol = dialed.applicationProtocol();
+            boolean forwarded = host.proxy != null && host.proxy.isHttp();
+            if (!dialed.tls() && !forwarded && io.github.pooledtransport.core.Protocol.cleartextIsH2(host.protocols)) {
+                H2Connection h2 = new H2Connection(host, this.connectionIds.incrementAndGet(),
+                        this.config.timeSource().nanoTime(), expiresAt(), dialed, this.config.maxResponseHeaderBytes(),
+                        this.config.disableKeepAlives());
+                h2.start();
+                return h2;
+            }
             if (!protocol.equals("http/1.1")) {
                 // Only http/1.1 is offered; a server that picks something else breaks ALPN (RFC 7301 3.2).
                 throw new TransportException(host.key, host.key + " negotiated the unsupported application protocol '"
                         + ResponseFraming.echo(protocol) + "' (only http/1.1 was offered)", null);
             }
-            long now = this.config.timeSource().nanoTime();
-            long lifetime = this.config.maxConnLifetime().toNanos();
-            long expiresAt = Long.MAX_VALUE;
-            if (lifetime > 0) {
-                // Up to 10% early, so connections opened together do not all expire together.
-                long jitter = (long) (lifetime * 0.1 * ThreadLocalRandom.current().nextDouble());
-                expiresAt = now + lifetime - jitter;
-            }
-            return new Http1Connection(host, this.connectionIds.incrementAndGet(), now, expiresAt, dialed,
-                    this.config.bufferSize(), this.config.maxResponseHeaderBytes());
+            return new Http1Connection(host, this.connectionIds.incrementAndGet(),
+                    this.config.timeSource().nanoTime(), expiresAt(), dialed, this.config.bufferSize(),
+                    this.config.maxResponseHeaderBytes());
         }
         catch (IOException | RuntimeException | Error ex) {
             dialed.close();
@@ -294,13 +305,24 @@ public final class TransportEngine {
         }
     }
 
-    /** The codec for a connection's protocol, chosen once the connection is made (only HTTP/1.1 today). */
-    private ExchangeCodec codecFor(Http1Connection conn) {
-        return this.http1;
+    /** When a connection opened now stops being reused ({@code maxConnLifetime}), or never. */
+    private long expiresAt() {
+        long lifetime = this.config.maxConnLifetime().toNanos();
+        if (lifetime <= 0) {
+            return Long.MAX_VALUE;
+        }
+        // Up to 10% early, so connections opened together do not all expire together.
+        long jitter = (long) (lifetime * 0.1 * ThreadLocalRandom.current().nextDouble());
+        return this.config.timeSource().nanoTime() + lifetime - jitter;
+    }
+
+    /** The codec for a connection's protocol, chosen once the connection is made. */
+    private ExchangeCodec codecFor(PooledConnection conn) {
+        return (conn instanceof H2Connection) ? this.h2 : this.http1;
     }
 
     /**
-     * A leased connection: an idle one that passed its check ({@link Http1Connection#checkIdle}), or a new one.
+     * A leased connection: an idle one that passed its check ({@link PooledConnection#checkIdle}), or a new one.
      */
     private Lease obtain(HostPool host, Request request, boolean countRequest, boolean fresh, CallState call)
             throws IOException {
@@ -309,9 +331,9 @@ public final class TransportEngine {
         while (true) {
             PooledConnection pooled = this.pool.acquire(host, count, fresh, this.acquireTimeoutNanos, call, spec);
             count = false;
-            Http1Connection conn = (Http1Connection) pooled;
-            Lease lease = new Lease(this.pool, conn, call);
-            CloseReason unusable = conn.checkIdle(!request.isReplayable(), conn.lastIdleNanos >= this.staleCheckNanos);
+            Lease lease = new Lease(this.pool, pooled, call);
+            CloseReason unusable = pooled.checkIdle(!request.isReplayable(),
+                    pooled.lastIdleNanos >= this.staleCheckNanos);
             if (unusable != null) {
                 lease.discardUnused(unusable);
                 continue;
@@ -329,7 +351,7 @@ public final class TransportEngine {
         CallListener events = dial.spec.events();
         CallState state = dial.state;
         events.dialStarted(host.key, dial.id);
-        Http1Connection conn;
+        PooledConnection conn;
         InetSocketAddress remote;
         try {
             DialedSocket dialed = this.dialer.dial(host, dial.spec.connectTimeout(), state);

@@ -22,7 +22,7 @@ final class TransportResponseBody extends ResponseBody {
     /** The largest declared length trusted for one up-front allocation. */
     static final int EXACT_READ_LIMIT = 8 * 1024 * 1024;
 
-    private final ExchangeBody raw;
+    private final LeasedBody raw;
 
     private final boolean gunzip;
 
@@ -52,7 +52,7 @@ final class TransportResponseBody extends ResponseBody {
 
     private final int bufferSize;
 
-    TransportResponseBody(ExchangeBody raw, boolean gunzip, long contentLength, int bufferSize) {
+    TransportResponseBody(LeasedBody raw, boolean gunzip, long contentLength, int bufferSize) {
         this.raw = raw;
         this.gunzip = gunzip;
         this.bufferSize = bufferSize;

@@ -21,8 +21,10 @@ import org.apache.hc.core5.http2.frame.FrameType;
  * @param flags the flags
  * @param streamId the stream id, reserved bit cleared
  * @param payload the payload content
+ * @param flowLength the payload's length on the wire, padding included: what a DATA frame counts against flow
+ *     control (RFC 9113 6.9)
  */
-public record H2Frame(FrameType type, int rawType, int flags, int streamId, byte[] payload) {
+public record H2Frame(FrameType type, int rawType, int flags, int streamId, byte[] payload, int flowLength) {
 
     /** @return whether the flag is set */
     public boolean has(FrameFlag flag) {

@@ -64,6 +64,6 @@ public final class H2FrameReader {
             payload = new byte[content.remaining()];
             content.get(payload);
         }
-        return new H2Frame(type, raw.getType(), raw.getFlags(), streamId, payload);
+        return new H2Frame(type, raw.getType(), raw.getFlags(), streamId, payload, raw.getLength());
     }
 }

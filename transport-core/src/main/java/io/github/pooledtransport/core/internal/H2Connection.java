@@ -1,0 +1,1234 @@
+package io.github.pooledtransport.core.internal;
+
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http2.H2ConnectionException;
+import org.apache.hc.core5.http2.H2Error;
+import org.apache.hc.core5.http2.config.H2Param;
+import org.apache.hc.core5.http2.config.H2Setting;
+import org.apache.hc.core5.http2.frame.FrameFlag;
+import org.apache.hc.core5.http2.frame.FrameType;
+
+import io.github.pooledtransport.core.CloseReason;
+import io.github.pooledtransport.core.HostKey;
+import io.github.pooledtransport.core.ResponseHeadersTooLargeException;
+import io.github.pooledtransport.core.TooManyInterimResponsesException;
+import io.github.pooledtransport.core.TransportException;
+import io.github.pooledtransport.core.internal.h2.H2Frame;
+import io.github.pooledtransport.core.internal.h2.H2FrameReader;
+import io.github.pooledtransport.core.internal.h2.H2FrameWriter;
+import io.github.pooledtransport.core.internal.h2.H2HeaderBlocks;
+
+/**
+ * An HTTP/2 connection (Go's {@code http2.ClientConn}): its socket, the frame reader that runs on a thread of its
+ * own for the connection's life, and the state its streams share: stream ids, flow-control windows, the peer's
+ * settings, GOAWAY.
+ *
+ * <p>Locks. {@link #lock} guards the streams and every window and setting; requests wait on their stream's
+ * condition under it. {@code writeLock} serializes frames on the socket; HPACK encoding and stream id allocation
+ * happen under it too, so ids go out in increasing order and the encoder's table sees blocks in order. Lock order
+ * is {@code writeLock}, then {@code lock}; the pool's lock is never taken under either. The reader never waits for
+ * {@code writeLock}: the frames it must send (SETTINGS and PING acknowledgements) and those the callers send on
+ * their behalf (WINDOW_UPDATE, RST_STREAM) go into a queue that whoever holds the lock writes before letting go, so
+ * that a writer stuck on a full socket never keeps the reader from reading.
+ *
+ * <p>Limits. Each stream may hold {@link #STREAM_WINDOW} unread bytes and the connection {@link #CONNECTION_WINDOW}:
+ * window is given back only as the caller reads, so memory per connection is bounded by open streams times the
+ * stream window. Header blocks, CONTINUATION frames and queued control frames are bounded too; a peer past a bound
+ * ends the connection with the error code RFC 9113 names.
+ */
+final class H2Connection extends PooledConnection implements Runnable {
+
+    /** Our receive window per stream (SETTINGS_INITIAL_WINDOW_SIZE): unread bytes a stream may hold. */
+    static final int STREAM_WINDOW = 1 << 20;
+
+    /** Our receive window for the connection, announced right after the preface. */
+    static final int CONNECTION_WINDOW = 1 << 30;
+
+    /** RFC 9113's initial window, which applies until SETTINGS say otherwise. */
+    static final int DEFAULT_WINDOW = 65_535;
+
+    static final int MAX_WINDOW = Integer.MAX_VALUE;
+
+    /** Frames larger than this are a FRAME_SIZE_ERROR: we keep the protocol's default. */
+    static final int MAX_FRAME_SIZE = 16_384;
+
+    /**
+     * The last stream id this connection uses. httpcore5-h2 5.4.x misreads ids of 65536 and above; the frame reader
+     * guards against it, and retiring the connection before its ids get there keeps the library's reading of our
+     * own streams' frames exact as well.
+     */
+    static final int LAST_STREAM_ID = 65_535;
+
+    /** Frames queued for the socket while a writer holds it; more means a flood the connection cannot answer. */
+    static final int MAX_QUEUED_FRAMES = 10_000;
+
+    /** Empty CONTINUATION frames in one header block; more is a flood (CVE-2024-27316 and its kin). */
+    static final int MAX_EMPTY_CONTINUATIONS = 16;
+
+    /** A frame to write under the write lock, queued by a thread that may not wait for the lock. */
+    @FunctionalInterface
+    private interface QueuedFrame {
+
+        void write(H2FrameWriter writer) throws IOException;
+    }
+
+    /** The request was not started on this connection: nothing of it reached the server. */
+    static final class Unusable extends IOException {
+
+        private static final long serialVersionUID = 1L;
+
+        final transient CloseReason reason;
+
+        Unusable(String message, CloseReason reason, Throwable cause) {
+            super(message, cause);
+            this.reason = reason;
+        }
+    }
+
+    /** The server refused the stream or left it above its GOAWAY's last stream: it did not process the request. */
+    static final class Refused extends TransportException {
+
+        private static final long serialVersionUID = 1L;
+
+        Refused(HostKey key, String message) {
+            super(key, message, null);
+        }
+    }
+
+    /** The connection failed under the stream: the server may or may not have seen the request. */
+    static final class ConnectionFailed extends TransportException {
+
+        private static final long serialVersionUID = 1L;
+
+        ConnectionFailed(HostKey key, String message, Throwable cause) {
+            super(key, message, cause);
+        }
+    }
+
+    final ReentrantLock lock = new ReentrantLock();
+
+    private final ReentrantLock writeLock = new ReentrantLock();
+
+    private final Socket socket;
+
+    private final SocketChannel channel;
+
+    private final H2FrameReader frames;
+
+    private final H2FrameWriter writer;
+
+    private final H2HeaderBlocks blocks;
+
+    private final HostKey key;
+
+    /** {@code maxResponseHeaderBytes}: a larger head fails its stream. */
+    private final int maxHeaderBytes;
+
+    /** A header block larger than this ends the connection (a partly decoded block desynchronizes HPACK). */
+    private final int hardHeaderBytes;
+
+    /** Whether the connection carries one stream only ({@code disableKeepAlives}). */
+    private final boolean singleUse;
+
+    private final ConcurrentLinkedQueue<QueuedFrame> queue = new ConcurrentLinkedQueue<>();
+
+    private final AtomicInteger queued = new AtomicInteger();
+
+    /** The stream whose thread writes to the socket right now; a stop of it must close the connection. */
+    private volatile H2Stream writing;
+
+    /** The next stream id; under {@code writeLock}. */
+    private int nextStreamId = 1;
+
+    // Guarded by lock.
+
+    private final HashMap<Integer, H2Stream> streams = new HashMap<>();
+
+    /** The highest stream id opened: a frame for a higher odd id is for a stream that does not exist. */
+    private int lastOpened;
+
+    private long sendWindow = DEFAULT_WINDOW;
+
+    private int peerInitialWindow = DEFAULT_WINDOW;
+
+    private long peerMaxStreams = 100;
+
+    private long receiveWindow = CONNECTION_WINDOW;
+
+    private int unacknowledged;
+
+    private boolean settingsReceived;
+
+    private int goAwayLastStream = Integer.MAX_VALUE;
+
+    /** Why the connection takes no new streams, or {@code null}. */
+    private CloseReason retired;
+
+    /** Why the connection failed, or {@code null} while it works; every open stream fails with it. */
+    private IOException failure;
+
+    H2Connection(HostPool host, long id, long createdAt, long expiresAt, DialedSocket dialed, int maxHeaderBytes,
+            boolean singleUse) throws IOException {
+        super(host, id, createdAt, expiresAt);
+        this.socket = dialed.socket();
+        this.channel = dialed.channel();
+        this.key = host.key;
+        this.maxHeaderBytes = maxHeaderBytes;
+        this.hardHeaderBytes = (int) Math.min(Integer.MAX_VALUE, Math.max(2L * maxHeaderBytes, 64 * 1024));
+        this.singleUse = singleUse;
+        this.socket.setSoTimeout(0); // the reader waits for frames for the connection's life
+        this.frames = new H2FrameReader(this.socket.getInputStream(), MAX_FRAME_SIZE);
+        OutputStream out = new BufferedOutputStream(this.socket.getOutputStream(), MAX_FRAME_SIZE + 9);
+        this.writer = new H2FrameWriter(out, MAX_FRAME_SIZE);
+        this.blocks = new H2HeaderBlocks(this.hardHeaderBytes);
+    }
+
+    /**
+     * Sends the preface, our SETTINGS and the connection window, then starts the reader. The server's SETTINGS
+     * are not waited for (as Go): requests go out under the protocol's defaults until they arrive.
+     */
+    void start() throws IOException {
+        this.writeLock.lock();
+        try {
+            this.writer.preface();
+            this.writer.settings(new H2Setting(H2Param.ENABLE_PUSH, 0),
+                    new H2Setting(H2Param.INITIAL_WINDOW_SIZE, STREAM_WINDOW),
+                    new H2Setting(H2Param.MAX_HEADER_LIST_SIZE, this.maxHeaderBytes));
+            this.writer.windowUpdate(0, CONNECTION_WINDOW - DEFAULT_WINDOW);
+            this.writer.flush();
+        }
+        finally {
+            this.writeLock.unlock();
+        }
+        BlockingTasks.H2_READERS.execute(this);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // The request's side
+
+    /**
+     * Opens the stream: allocates its id and writes its HEADERS (and CONTINUATION) frames.
+     *
+     * @param stream the lease's stream
+     * @param fields the request's header list, pseudo-header fields first
+     * @param endStream whether no body follows
+     * @throws Unusable when the connection could take no stream: nothing was written
+     * @throws IOException when writing failed: the connection is broken
+     */
+    void open(H2Stream stream, List<Header> fields, boolean endStream) throws IOException {
+        this.writeLock.lock();
+        try {
+            int id;
+            this.lock.lock();
+            try {
+                if (stream.cancelled) {
+                    throw new Unusable("cancelled before it started", CloseReason.CANCELLED, null);
+                }
+                if (this.failure != null || this.retired != null) {
+                    throw new Unusable(this + " takes no new streams (" + whyRetired() + ")",
+                            (this.retired != null) ? this.retired : CloseReason.ERROR, this.failure);
+                }
+                id = this.nextStreamId;
+                this.nextStreamId += 2;
+                if (this.nextStreamId > LAST_STREAM_ID) {
+                    this.retired = CloseReason.STREAM_IDS_EXHAUSTED;
+                }
+                else if (this.singleUse) {
+                    this.retired = CloseReason.KEEP_ALIVE_DISABLED;
+                }
+                stream.id = id;
+                stream.sendWindow = this.peerInitialWindow;
+                stream.receiveWindow = STREAM_WINDOW;
+                stream.localEnded = endStream;
+                this.streams.put(id, stream);
+                this.lastOpened = id;
+            }
+            finally {
+                this.lock.unlock();
+            }
+            this.writing = stream;
+            try {
+                this.writer.headers(id, this.blocks.encode(fields), endStream);
+                writeQueued();
+                this.writer.flush();
+            }
+            catch (IOException | RuntimeException ex) {
+                throw brokenBy(ex);
+            }
+            finally {
+                this.writing = null;
+            }
+        }
+        finally {
+            unlockWriter();
+        }
+    }
+
+    /**
+     * Writes body bytes as the send windows allow, waiting for window as needed.
+     *
+     * @return {@code false} when the server no longer wants the body (its response is complete, or it reset the
+     *     stream with NO_ERROR after it): the caller stops writing
+     * @throws IOException when the stream or the connection failed, or the call was stopped
+     */
+    boolean write(H2Stream stream, byte[] b, int off, int len, boolean endStream) throws IOException {
+        int at = off;
+        int end = off + len;
+        do {
+            int n;
+            this.lock.lock();
+            try {
+                while (true) {
+                    throwIfDone(stream);
+                    if (stream.resetAfterResponse || (stream.head != null && stream.remoteEnded)) {
+                        return false; // the response is complete: the rest of the body is not wanted (as Go)
+                    }
+                    long window = Math.min(stream.sendWindow, this.sendWindow);
+                    if (end == at || window > 0) {
+                        n = (int) Math.min(end - at, window);
+                        stream.sendWindow -= n;
+                        this.sendWindow -= n;
+                        break;
+                    }
+                    stream.changed.awaitUninterruptibly();
+                }
+                if (endStream && at + n == end) {
+                    stream.localEnded = true;
+                }
+            }
+            finally {
+                this.lock.unlock();
+            }
+            boolean last = endStream && at + n == end;
+            this.writeLock.lock();
+            try {
+                this.writing = stream;
+                this.writer.data(stream.id, b, at, n, last);
+                writeQueued();
+                this.writer.flush();
+            }
+            catch (IOException | RuntimeException ex) {
+                throw brokenBy(ex);
+            }
+            finally {
+                this.writing = null;
+                unlockWriter();
+            }
+            at += n;
+        }
+        while (at < end);
+        return true;
+    }
+
+    /**
+     * Waits for the response head.
+     *
+     * @param stream the stream
+     * @param interimCounts whether an interim head ends the wait ({@code Expect: 100-continue})
+     * @param timeoutNanos how long to wait, 0 for ever
+     * @return whether a head arrived: {@code false} when an interim head was waited for and none came in time
+     * @throws SocketTimeoutException when no final head came in time
+     * @throws IOException when the stream or the connection failed, or the call was stopped
+     */
+    boolean awaitHead(H2Stream stream, boolean interimCounts, long timeoutNanos) throws IOException {
+        long deadline = System.nanoTime() + timeoutNanos;
+        int interim = stream.interimHeads;
+        this.lock.lock();
+        try {
+            while (true) {
+                if (stream.head != null) {
+                    return true;
+                }
+                throwIfDone(stream);
+                if (interimCounts && stream.interimHeads != interim) {
+                    return true;
+                }
+                if (!await(stream, timeoutNanos, deadline)) {
+                    if (interimCounts) {
+                        return false;
+                    }
+                    throw new SocketTimeoutException("no response head in time");
+                }
+            }
+        }
+        finally {
+            this.lock.unlock();
+        }
+    }
+
+    /**
+     * Reads body bytes, giving window back to the server as they are consumed.
+     *
+     * @return the bytes read, or -1 at the body's end
+     * @throws SocketTimeoutException when no byte came within the timeout
+     * @throws IOException when the stream or the connection failed, or the read was stopped
+     */
+    int read(H2Stream stream, byte[] b, int off, int len, long timeoutNanos) throws IOException {
+        long deadline = System.nanoTime() + timeoutNanos;
+        int n = 0;
+        int streamUpdate = 0;
+        int connectionUpdate = 0;
+        this.lock.lock();
+        try {
+            while (true) {
+                if (stream.cancelled) {
+                    throw new IOException("stream cancelled");
+                }
+                if (stream.hasData()) {
+                    while (n < len && stream.hasData()) {
+                        byte[] chunk = stream.data.peek();
+                        int take = Math.min(len - n, chunk.length - stream.offset);
+                        System.arraycopy(chunk, stream.offset, b, off + n, take);
+                        n += take;
+                        stream.offset += take;
+                        if (stream.offset == chunk.length) {
+                            stream.data.poll();
+                            stream.offset = 0;
+                        }
+                    }
+                    streamUpdate = streamRefund(stream, n);
+                    connectionUpdate = connectionRefund(n);
+                    break;
+                }
+                if (stream.remoteEnded) {
+                    return -1;
+                }
+                throwIfDone(stream);
+                if (!await(stream, timeoutNanos, deadline)) {
+                    throw new SocketTimeoutException("no response body byte in time");
+                }
+            }
+        }
+        finally {
+            this.lock.unlock();
+        }
+        sendWindowUpdates(stream.id, streamUpdate, connectionUpdate);
+        return n;
+    }
+
+    /**
+     * Ends the stream for its lease: reset when it did not end on both sides, its unread bytes given back to the
+     * connection's window.
+     *
+     * @return why the connection may not carry another stream, or {@code null} when it may
+     */
+    CloseReason endStream(H2Stream stream) {
+        boolean reset = false;
+        int connectionUpdate = 0;
+        CloseReason reason;
+        this.lock.lock();
+        try {
+            if (!stream.ended) {
+                stream.ended = true;
+                if (stream.id != 0) {
+                    this.streams.remove(stream.id);
+                    reset = this.failure == null && !(stream.remoteEnded && stream.localEnded);
+                }
+            }
+            int unread = 0;
+            for (byte[] chunk : stream.data) {
+                unread += chunk.length;
+            }
+            unread -= stream.offset;
+            stream.data.clear();
+            stream.offset = 0;
+            if (unread > 0) {
+                connectionUpdate = connectionRefund(unread);
+            }
+            reason = (this.failure != null) ? ((this.retired != null) ? this.retired : CloseReason.ERROR)
+                    : this.retired;
+        }
+        finally {
+            this.lock.unlock();
+        }
+        if (reset) {
+            int id = stream.id;
+            send(writer -> writer.resetStream(id, H2Error.CANCEL));
+        }
+        sendWindowUpdates(0, 0, connectionUpdate);
+        return reason;
+    }
+
+    /** A stop of the call or an early close: the stream's waits end. From any thread. */
+    void cancel(H2Stream stream) {
+        this.lock.lock();
+        try {
+            stream.cancelled = true;
+            stream.changed.signalAll();
+        }
+        finally {
+            this.lock.unlock();
+        }
+        if (this.writing == stream) {
+            // Its thread is inside a socket write, which nothing but a close interrupts; a frame half written
+            // would leave the connection unusable anyway.
+            closeSocket();
+        }
+    }
+
+    @Override
+    CloseReason checkIdle(boolean closeMatters, boolean longIdle) {
+        this.lock.lock();
+        try {
+            if (this.failure != null) {
+                return (this.retired != null) ? this.retired : CloseReason.SERVER_CLOSED;
+            }
+            return this.retired;
+        }
+        finally {
+            this.lock.unlock();
+        }
+    }
+
+    @Override
+    protected void closeTransport() {
+        this.lock.lock();
+        try {
+            if (this.failure == null) {
+                this.failure = new IOException(this + " was closed");
+                failStreams(this.failure);
+            }
+        }
+        finally {
+            this.lock.unlock();
+        }
+        closeSocket();
+    }
+
+    /** Fails the wait under {@code lock} when the stream cannot go on. */
+    private void throwIfDone(H2Stream stream) throws IOException {
+        if (stream.cancelled) {
+            throw new IOException("stream cancelled");
+        }
+        if (stream.failure != null) {
+            throw stream.failure;
+        }
+    }
+
+    /** @return {@code false} when the deadline passed; under {@code lock} */
+    private static boolean await(H2Stream stream, long timeoutNanos, long deadline) {
+        if (timeoutNanos <= 0) {
+            stream.changed.awaitUninterruptibly();
+            return true;
+        }
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+            return false;
+        }
+        try {
+            stream.changed.awaitNanos(left);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            stream.cancelled = true; // the call turns the interrupt into its cancellation
+        }
+        return true;
+    }
+
+    private String whyRetired() {
+        if (this.failure != null) {
+            return "it failed: " + this.failure.getMessage();
+        }
+        return switch (this.retired) {
+            case GOAWAY -> "the server sent GOAWAY";
+            case STREAM_IDS_EXHAUSTED -> "its stream ids are used up";
+            case KEEP_ALIVE_DISABLED -> "keep-alives are disabled";
+            default -> this.retired.code();
+        };
+    }
+
+    /** A write failed: the connection is broken, for every stream. */
+    private IOException brokenBy(Exception ex) {
+        IOException failure = new TransportException(this.key, "Writing to the HTTP/2 connection to " + this.key
+                + " failed: " + ex.getMessage(), ex);
+        fail(failure, CloseReason.ERROR);
+        return failure;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Flow control: window given back as the caller reads, in updates of at least a quarter window (Go sends one
+    // per 4 KiB; fewer, larger updates cost the server fewer wakeups and keep the same throughput).
+
+    /** @return the stream WINDOW_UPDATE increment to send now, or 0; under {@code lock} */
+    private static int streamRefund(H2Stream stream, int n) {
+        if (stream.remoteEnded) {
+            return 0; // the server sends no more on it
+        }
+        stream.unacknowledged += n;
+        if (stream.unacknowledged < STREAM_WINDOW / 4) {
+            return 0;
+        }
+        int update = stream.unacknowledged;
+        stream.unacknowledged = 0;
+        stream.receiveWindow += update;
+        return update;
+    }
+
+    /** @return the connection WINDOW_UPDATE increment to send now, or 0; under {@code lock} */
+    private int connectionRefund(int n) {
+        this.unacknowledged += n;
+        if (this.unacknowledged < CONNECTION_WINDOW / 4) {
+            return 0;
+        }
+        int update = this.unacknowledged;
+        this.unacknowledged = 0;
+        this.receiveWindow += update;
+        return update;
+    }
+
+    private void sendWindowUpdates(int streamId, int streamUpdate, int connectionUpdate) {
+        if (streamUpdate > 0) {
+            send(writer -> writer.windowUpdate(streamId, streamUpdate));
+        }
+        if (connectionUpdate > 0) {
+            send(writer -> writer.windowUpdate(0, connectionUpdate));
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // The write lock and the queue of frames written on others' behalf
+
+    /** Queues a frame and writes it now unless another thread holds the socket (it then writes it). */
+    private void send(QueuedFrame frame) {
+        this.queue.add(frame);
+        if (this.queued.incrementAndGet() > MAX_QUEUED_FRAMES) {
+            fail(connectionError(new H2ConnectionException(H2Error.ENHANCE_YOUR_CALM, "more than "
+                    + MAX_QUEUED_FRAMES + " frames waiting to be written: the server sends faster than it reads")),
+                    CloseReason.PROTOCOL_ERROR);
+            return;
+        }
+        drainQueue();
+    }
+
+    private void drainQueue() {
+        while (!this.queue.isEmpty() && this.writeLock.tryLock()) {
+            try {
+                writeQueued();
+                this.writer.flush();
+            }
+            catch (IOException | RuntimeException ex) {
+                brokenBy(ex);
+            }
+            finally {
+                this.writeLock.unlock();
+            }
+        }
+    }
+
+    /** Writes the queued frames; under {@code writeLock}. */
+    private void writeQueued() throws IOException {
+        QueuedFrame frame;
+        while ((frame = this.queue.poll()) != null) {
+            this.queued.decrementAndGet();
+            frame.write(this.writer);
+        }
+    }
+
+    /** Lets go of the socket; frames queued meanwhile are written by whoever takes it next, or by this thread. */
+    private void unlockWriter() {
+        this.writeLock.unlock();
+        drainQueue();
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // The reader
+
+    /** The read loop, on a thread of its own until the connection ends. */
+    @Override
+    public void run() {
+        try {
+            H2Frame first = this.frames.read();
+            if (first == null) {
+                throw new IOException("the server closed the connection before its SETTINGS");
+            }
+            if (first.type() != FrameType.SETTINGS || first.has(FrameFlag.ACK)) {
+                throw new H2ConnectionException(H2Error.PROTOCOL_ERROR, "the server's first frame was "
+                        + describe(first) + ", not SETTINGS");
+            }
+            onSettings(first);
+            while (true) {
+                H2Frame frame = this.frames.read();
+                if (frame == null) {
+                    fail(new TransportException(this.key, this.key + " closed the HTTP/2 connection", null),
+                            CloseReason.SERVER_CLOSED);
+                    return;
+                }
+                dispatch(frame);
+            }
+        }
+        catch (H2ConnectionException ex) {
+            goAwayAndFail(ex);
+        }
+        catch (IOException | RuntimeException ex) {
+            fail(new TransportException(this.key, "Reading the HTTP/2 connection to " + this.key + " failed: "
+                    + ex.getMessage(), ex), CloseReason.ERROR);
+        }
+        catch (Error ex) {
+            fail(new TransportException(this.key, "HTTP/2 connection to " + this.key + " failed: " + ex, ex),
+                    CloseReason.ERROR);
+            throw ex;
+        }
+    }
+
+    private void dispatch(H2Frame frame) throws IOException {
+        FrameType type = frame.type();
+        if (type == null) {
+            return; // an extension frame: ignored (RFC 9113 5.5)
+        }
+        switch (type) {
+            case DATA -> onData(frame);
+            case HEADERS -> onHeaders(frame);
+            case RST_STREAM -> onReset(frame);
+            case SETTINGS -> onSettings(frame);
+            case PING -> onPing(frame);
+            case GOAWAY -> onGoAway(frame);
+            case WINDOW_UPDATE -> onWindowUpdate(frame);
+            case PUSH_PROMISE -> throw new H2ConnectionException(H2Error.PROTOCOL_ERROR,
+                    "PUSH_PROMISE although push is disabled");
+            case CONTINUATION -> throw new H2ConnectionException(H2Error.PROTOCOL_ERROR,
+                    "CONTINUATION without a header block");
+            default -> requireStream(frame); // PRIORITY, PRIORITY_UPDATE: ignored
+        }
+    }
+
+    private void onData(H2Frame frame) throws IOException {
+        requireStream(frame);
+        int length = frame.flowLength();
+        int connectionUpdate;
+        int streamUpdate = 0;
+        H2Error resetWith = null;
+        H2Stream stream;
+        this.lock.lock();
+        try {
+            if (length > this.receiveWindow) {
+                throw new H2ConnectionException(H2Error.FLOW_CONTROL_ERROR, "DATA of " + length
+                        + " bytes beyond the connection's window of " + this.receiveWindow);
+            }
+            this.receiveWindow -= length;
+            stream = this.streams.get(frame.streamId());
+            if (stream == null) {
+                requireKnown(frame);
+                // A stream that ended here: its bytes are dropped and their window given back at once.
+                connectionUpdate = connectionRefund(length);
+            }
+            else if (length > stream.receiveWindow) {
+                connectionUpdate = connectionRefund(length);
+                resetWith = streamError(stream, H2Error.FLOW_CONTROL_ERROR, "DATA of " + length
+                        + " bytes beyond the stream's window of " + stream.receiveWindow);
+            }
+            else {
+                stream.receiveWindow -= length;
+                int payload = frame.payload().length;
+                // Padding is never read: its window comes back at once.
+                connectionUpdate = connectionRefund(length - payload);
+                if (stream.head == null || stream.remoteEnded) {
+                    resetWith = streamError(stream, (stream.head == null) ? H2Error.PROTOCOL_ERROR
+                            : H2Error.STREAM_CLOSED, (stream.head == null) ? "DATA before the response head"
+                                    : "DATA after the stream ended");
+                }
+                else if (payload > 0 && !stream.bodyExpected) {
+                    resetWith = streamError(stream, H2Error.PROTOCOL_ERROR, "DATA in a response without a body");
+                }
+                else {
+                    stream.received += payload;
+                    // Checked before the bytes are kept: bytes past the declared length never reach the caller.
+                    resetWith = checkLength(stream, frame.has(FrameFlag.END_STREAM));
+                    if (resetWith == null) {
+                        if (payload > 0) {
+                            stream.data.add(frame.payload());
+                        }
+                        streamUpdate = streamRefund(stream, length - payload);
+                        if (frame.has(FrameFlag.END_STREAM)) {
+                            stream.remoteEnded = true;
+                        }
+                    }
+                    stream.changed.signalAll();
+                }
+            }
+        }
+        finally {
+            this.lock.unlock();
+        }
+        if (resetWith != null) {
+            sendReset(frame.streamId(), resetWith);
+        }
+        sendWindowUpdates(frame.streamId(), streamUpdate, connectionUpdate);
+    }
+
+    /** @return the error to reset with when the body broke its declared length; under {@code lock} */
+    private H2Error checkLength(H2Stream stream, boolean ended) {
+        long declared = stream.declaredLength;
+        if (declared < 0) {
+            return null;
+        }
+        if (stream.received > declared || (ended && stream.received != declared)) {
+            String message = (stream.received > declared)
+                    ? "Response body from " + this.key + " is longer than its " + declared + " declared bytes"
+                    : "Response body from " + this.key + " ended after " + stream.received + " of its " + declared
+                            + " declared bytes";
+            fail(stream, new TransportException(this.key, message, null));
+            return H2Error.PROTOCOL_ERROR;
+        }
+        return null;
+    }
+
+    private void onHeaders(H2Frame frame) throws IOException {
+        requireStream(frame);
+        int id = frame.streamId();
+        byte[] block = frame.has(FrameFlag.END_HEADERS) ? frame.payload() : continued(frame);
+        List<Header> fields = this.blocks.decode(block); // always: the decoder's table must see every block
+        boolean endStream = frame.has(FrameFlag.END_STREAM);
+        H2Error resetWith = null;
+        this.lock.lock();
+        try {
+            H2Stream stream = this.streams.get(id);
+            if (stream == null) {
+                requireKnown(frame);
+                return;
+            }
+            if (stream.remoteEnded) {
+                resetWith = streamError(stream, H2Error.STREAM_CLOSED, "HEADERS after the stream ended");
+            }
+            else if (stream.head == null) {
+                resetWith = onResponseHead(stream, fields, endStream);
+            }
+            else {
+                resetWith = onTrailers(stream, fields, endStream);
+            }
+            stream.changed.signalAll();
+        }
+        finally {
+            this.lock.unlock();
+        }
+        if (resetWith != null) {
+            sendReset(id, resetWith);
+        }
+    }
+
+    /** Under {@code lock}. */
+    private H2Error onResponseHead(H2Stream stream, List<Header> fields, boolean endStream) {
+        H2Stream.Head head;
+        try {
+            head = H2ResponseHeads.head(fields, this.maxHeaderBytes);
+            if (head.status() >= 100 && head.status() < 200) {
+                if (head.status() == 101 || endStream) {
+                    throw new H2ResponseHeads.Malformed((head.status() == 101) ? "101 on HTTP/2"
+                            : "an interim head that ends the stream");
+                }
+                if (++stream.interimHeads > Http1ExchangeCodec.MAX_INTERIM_RESPONSES) {
+                    fail(stream, new TooManyInterimResponsesException(this.key,
+                            Http1ExchangeCodec.MAX_INTERIM_RESPONSES));
+                    return H2Error.CANCEL;
+                }
+                return null;
+            }
+            boolean bodyExpected = stream.bodyExpected && head.status() != 204 && head.status() != 304;
+            long declared = bodyExpected ? H2ResponseHeads.contentLength(head.headers()) : -1;
+            if (endStream && declared > 0) {
+                throw new H2ResponseHeads.Malformed("the stream ended with the head, which declared a body of "
+                        + declared + " bytes");
+            }
+            stream.bodyExpected = bodyExpected;
+            stream.declaredLength = declared;
+        }
+        catch (H2ResponseHeads.Malformed ex) {
+            return streamError(stream, H2Error.PROTOCOL_ERROR, "malformed response head: " + ex.getMessage());
+        }
+        catch (H2ResponseHeads.TooLarge ex) {
+            fail(stream, new ResponseHeadersTooLargeException(this.key, this.maxHeaderBytes));
+            return H2Error.CANCEL;
+        }
+        stream.head = head;
+        if (endStream) {
+            stream.remoteEnded = true;
+        }
+        return null;
+    }
+
+    /** Trailers are checked, then discarded; under {@code lock}. */
+    private H2Error onTrailers(H2Stream stream, List<Header> fields, boolean endStream) {
+        try {
+            if (!endStream) {
+                throw new H2ResponseHeads.Malformed("a second header block that does not end the stream");
+            }
+            H2ResponseHeads.trailers(fields, this.maxHeaderBytes);
+        }
+        catch (H2ResponseHeads.Malformed ex) {
+            return streamError(stream, H2Error.PROTOCOL_ERROR, "malformed trailers: " + ex.getMessage());
+        }
+        catch (H2ResponseHeads.TooLarge ex) {
+            fail(stream, new ResponseHeadersTooLargeException(this.key, this.maxHeaderBytes));
+            return H2Error.CANCEL;
+        }
+        H2Error resetWith = checkLength(stream, true);
+        if (resetWith == null) {
+            stream.remoteEnded = true;
+        }
+        return resetWith;
+    }
+
+    /** Joins a header block's CONTINUATION frames, bounded in bytes and in empty frames. */
+    private byte[] continued(H2Frame first) throws IOException {
+        ByteArrayOutputStream block = new ByteArrayOutputStream(first.payload().length * 2);
+        block.write(first.payload());
+        int empty = 0;
+        while (true) {
+            H2Frame next = this.frames.read();
+            if (next == null) {
+                throw new IOException("the server closed the connection inside a header block");
+            }
+            if (next.type() != FrameType.CONTINUATION || next.streamId() != first.streamId()) {
+                throw new H2ConnectionException(H2Error.PROTOCOL_ERROR, describe(next)
+                        + " inside the header block of stream " + first.streamId());
+            }
+            if (next.payload().length == 0 && ++empty > MAX_EMPTY_CONTINUATIONS) {
+                throw new H2ConnectionException(H2Error.ENHANCE_YOUR_CALM, "more than " + MAX_EMPTY_CONTINUATIONS
+                        + " empty CONTINUATION frames in one header block");
+            }
+            if ((long) block.size() + next.payload().length > this.hardHeaderBytes) {
+                throw new H2ConnectionException(H2Error.ENHANCE_YOUR_CALM, "a header block of more than "
+                        + this.hardHeaderBytes + " bytes");
+            }
+            block.write(next.payload());
+            if (next.has(FrameFlag.END_HEADERS)) {
+                return block.toByteArray();
+            }
+        }
+    }
+
+    private void onReset(H2Frame frame) throws IOException {
+        requireStream(frame);
+        int code = frame.errorCode();
+        this.lock.lock();
+        try {
+            H2Stream stream = this.streams.get(frame.streamId());
+            if (stream == null) {
+                requireKnown(frame);
+                return;
+            }
+            this.streams.remove(stream.id);
+            stream.ended = true;
+            if (code == H2Error.NO_ERROR.getCode() && stream.head != null && stream.remoteEnded) {
+                stream.resetAfterResponse = true; // RFC 9113 8.1: the response is complete, stop sending
+            }
+            else if (code == H2Error.REFUSED_STREAM.getCode()) {
+                fail(stream, new Refused(this.key, this.key + " refused HTTP/2 stream " + stream.id
+                        + " (REFUSED_STREAM): the request was not processed"));
+            }
+            else {
+                fail(stream, new TransportException(this.key, this.key + " reset HTTP/2 stream " + stream.id + " with "
+                        + errorName(code) + ((stream.head == null) ? " before the response head"
+                                : " after " + stream.received + " body bytes"), null));
+            }
+            stream.changed.signalAll();
+        }
+        finally {
+            this.lock.unlock();
+        }
+    }
+
+    private void onSettings(H2Frame frame) throws IOException {
+        if (frame.streamId() != 0) {
+            throw new H2ConnectionException(H2Error.PROTOCOL_ERROR, "SETTINGS on stream " + frame.streamId());
+        }
+        List<H2Setting> settings = frame.settings();
+        if (frame.has(FrameFlag.ACK)) {
+            return;
+        }
+        int tableSize = -1;
+        int frameSize = -1;
+        this.lock.lock();
+        try {
+            boolean maxStreamsSet = false;
+            for (H2Setting setting : settings) {
+                int value = setting.getValue();
+                switch (H2Param.valueOf(setting.getCode())) {
+                    case HEADER_TABLE_SIZE -> tableSize = (value < 0) ? Integer.MAX_VALUE : value;
+                    case ENABLE_PUSH -> {
+                        if (value != 0) {
+                            throw new H2ConnectionException(H2Error.PROTOCOL_ERROR, "SETTINGS_ENABLE_PUSH=" + value
+                                    + " from a server");
+                        }
+                    }
+                    case MAX_CONCURRENT_STREAMS -> {
+                        this.peerMaxStreams = Integer.toUnsignedLong(value);
+                        maxStreamsSet = true;
+                    }
+                    case INITIAL_WINDOW_SIZE -> initialWindow(value);
+                    case MAX_FRAME_SIZE -> {
+                        if (value < MAX_FRAME_SIZE || value > 16_777_215) {
+                            throw new H2ConnectionException(H2Error.PROTOCOL_ERROR, "SETTINGS_MAX_FRAME_SIZE="
+                                    + Integer.toUnsignedString(value));
+                        }
+                        frameSize = value;
+                    }
+                    default -> {
+                        // MAX_HEADER_LIST_SIZE is advisory; the rest are unknown here
+                    }
+                }
+            }
+            if (!this.settingsReceived && !maxStreamsSet) {
+                this.peerMaxStreams = 1000; // Go's default when the server sets no limit
+            }
+            this.settingsReceived = true;
+        }
+        finally {
+            this.lock.unlock();
+        }
+        int table = tableSize;
+        int size = frameSize;
+        // Applied and acknowledged under the write lock, in one step: blocks encoded afterwards follow them.
+        send(writer -> {
+            if (table >= 0) {
+                this.blocks.peerHeaderTableSize(table);
+            }
+            if (size > 0) {
+                writer.maxFrameSize(size);
+            }
+            writer.settingsAck();
+        });
+    }
+
+    /** The peer's new SETTINGS_INITIAL_WINDOW_SIZE applies to open streams too (RFC 9113 6.9.2); under lock. */
+    private void initialWindow(int value) throws H2ConnectionException {
+        if (value < 0) {
+            throw new H2ConnectionException(H2Error.FLOW_CONTROL_ERROR, "SETTINGS_INITIAL_WINDOW_SIZE="
+                    + Integer.toUnsignedString(value));
+        }
+        int delta = value - this.peerInitialWindow;
+        for (H2Stream stream : this.streams.values()) {
+            stream.sendWindow += delta;
+            if (stream.sendWindow > MAX_WINDOW) {
+                throw new H2ConnectionException(H2Error.FLOW_CONTROL_ERROR, "SETTINGS_INITIAL_WINDOW_SIZE="
+                        + value + " overflows the window of stream " + stream.id);
+            }
+            stream.changed.signalAll();
+        }
+        this.peerInitialWindow = value;
+    }
+
+    private void onPing(H2Frame frame) throws IOException {
+        if (frame.streamId() != 0) {
+            throw new H2ConnectionException(H2Error.PROTOCOL_ERROR, "PING on stream " + frame.streamId());
+        }
+        byte[] data = frame.pingData();
+        if (!frame.has(FrameFlag.ACK)) {
+            send(writer -> writer.ping(data, true));
+        }
+    }
+
+    private void onGoAway(H2Frame frame) throws IOException {
+        if (frame.streamId() != 0) {
+            throw new H2ConnectionException(H2Error.PROTOCOL_ERROR, "GOAWAY on stream " + frame.streamId());
+        }
+        int last = frame.lastStreamId();
+        int code = frame.errorCode();
+        this.lock.lock();
+        try {
+            this.goAwayLastStream = Math.min(this.goAwayLastStream, last);
+            if (this.retired == null) {
+                this.retired = CloseReason.GOAWAY;
+            }
+            List<H2Stream> unprocessed = new ArrayList<>();
+            for (H2Stream stream : this.streams.values()) {
+                if (stream.id > this.goAwayLastStream) {
+                    unprocessed.add(stream);
+                }
+            }
+            for (H2Stream stream : unprocessed) {
+                this.streams.remove(stream.id);
+                stream.ended = true;
+                fail(stream, new Refused(this.key, this.key + " sent GOAWAY (" + errorName(code)
+                        + ", last stream " + last + "): HTTP/2 stream " + stream.id + " was not processed"));
+            }
+        }
+        finally {
+            this.lock.unlock();
+        }
+    }
+
+    private void onWindowUpdate(H2Frame frame) throws IOException {
+        int increment = frame.windowIncrement();
+        H2Error resetWith = null;
+        this.lock.lock();
+        try {
+            if (frame.streamId() == 0) {
+                if (increment == 0 || this.sendWindow + increment > MAX_WINDOW) {
+                    throw new H2ConnectionException((increment == 0) ? H2Error.PROTOCOL_ERROR
+                            : H2Error.FLOW_CONTROL_ERROR, "connection WINDOW_UPDATE of " + increment);
+                }
+                this.sendWindow += increment;
+                for (H2Stream stream : this.streams.values()) {
+                    stream.changed.signalAll();
+                }
+                return;
+            }
+            H2Stream stream = this.streams.get(frame.streamId());
+            if (stream == null) {
+                requireKnown(frame);
+                return;
+            }
+            if (increment == 0 || stream.sendWindow + increment > MAX_WINDOW) {
+                resetWith = streamError(stream, (increment == 0) ? H2Error.PROTOCOL_ERROR : H2Error.FLOW_CONTROL_ERROR,
+                        "stream WINDOW_UPDATE of " + increment);
+            }
+            else {
+                stream.sendWindow += increment;
+                stream.changed.signalAll();
+            }
+        }
+        finally {
+            this.lock.unlock();
+        }
+        if (resetWith != null) {
+            sendReset(frame.streamId(), resetWith);
+        }
+    }
+
+    private static void requireStream(H2Frame frame) throws H2ConnectionException {
+        if (frame.streamId() == 0) {
+            throw new H2ConnectionException(H2Error.PROTOCOL_ERROR, frame.type() + " on stream 0");
+        }
+    }
+
+    /** A frame for a stream that is not open must be for one that ended, never one not yet opened; under lock. */
+    private void requireKnown(H2Frame frame) throws H2ConnectionException {
+        int id = frame.streamId();
+        if ((id & 1) == 0 || id > this.lastOpened) {
+            throw new H2ConnectionException(H2Error.PROTOCOL_ERROR, describe(frame) + " for stream " + id
+                    + ", which was never opened");
+        }
+    }
+
+    /** Fails one stream for what the server sent on it; under {@code lock}. @return the reset's error code */
+    private H2Error streamError(H2Stream stream, H2Error error, String message) {
+        fail(stream, new TransportException(this.key, "HTTP/2 stream " + stream.id + " from " + this.key + " failed ("
+                + error.name() + "): " + message, null));
+        return error;
+    }
+
+    /** Under {@code lock}: the stream takes no more frames, and its request sees the failure. */
+    private void fail(H2Stream stream, IOException failure) {
+        if (stream.failure == null) {
+            stream.failure = failure;
+        }
+        if (!stream.ended) {
+            stream.ended = true;
+            this.streams.remove(stream.id);
+        }
+        stream.changed.signalAll();
+    }
+
+    private void sendReset(int id, H2Error error) {
+        send(writer -> writer.resetStream(id, error));
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // The connection's end
+
+    private IOException connectionError(H2ConnectionException ex) {
+        return new TransportException(this.key, "HTTP/2 connection to " + this.key + " failed ("
+                + errorName(ex.getCode()) + "): " + ex.getMessage(), ex);
+    }
+
+    /** A connection error: GOAWAY with its code when the socket is free to say so, then the connection ends. */
+    private void goAwayAndFail(H2ConnectionException ex) {
+        IOException failure = connectionError(ex);
+        H2Error error = H2Error.getByCode(ex.getCode());
+        if (this.writeLock.tryLock()) {
+            try {
+                int lastPeerStream = 0; // the server may start no streams: push is disabled
+                this.writer.goAway(lastPeerStream, (error != null) ? error : H2Error.PROTOCOL_ERROR, null);
+                this.writer.flush();
+            }
+            catch (IOException | RuntimeException writeFailed) {
+                failure.addSuppressed(writeFailed);
+            }
+            finally {
+                this.writeLock.unlock();
+            }
+        }
+        fail(failure, CloseReason.PROTOCOL_ERROR);
+    }
+
+    /** Ends the connection: no new streams, every open one fails with {@code failure}, the socket closes. */
+    private void fail(IOException failure, CloseReason reason) {
+        this.lock.lock();
+        try {
+            if (this.failure != null) {
+                return;
+            }
+            this.failure = failure;
+            if (this.retired == null || reason == CloseReason.PROTOCOL_ERROR) {
+                this.retired = reason;
+            }
+            failStreams(failure);
+        }
+        finally {
+            this.lock.unlock();
+        }
+        closeSocket();
+    }
+
+    /** Under {@code lock}. */
+    private void failStreams(IOException failure) {
+        for (H2Stream stream : new ArrayList<>(this.streams.values())) {
+            fail(stream, new ConnectionFailed(this.key, failure.getMessage() + " (HTTP/2 stream " + stream.id
+                    + ((stream.head == null) ? ", before its response head)" : ", after " + stream.received
+                            + " body bytes)"), failure));
+        }
+    }
+
+    private void closeSocket() {
+        try {
+            if (this.channel != null) {
+                this.channel.close();
+            }
+            else {
+                this.socket.close();
+            }
+        }
+        catch (IOException ex) {
+            // Closing: nothing more to do.
+        }
+    }
+
+    private static String describe(H2Frame frame) {
+        return (frame.type() != null) ? frame.type().name() : "a frame of type " + frame.rawType();
+    }
+
+    private static String errorName(int code) {
+        H2Error error = H2Error.getByCode(code);
+        return (error != null) ? error.name() : "error 0x" + Integer.toHexString(code);
+    }
+
+    /** @return the peer's SETTINGS_MAX_CONCURRENT_STREAMS as last heard (100 until SETTINGS arrive) */
+    long peerMaxStreams() {
+        this.lock.lock();
+        try {
+            return this.peerMaxStreams;
+        }
+        finally {
+            this.lock.unlock();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "HTTP/2 connection#" + this.id + " to " + this.key;
+    }
+}

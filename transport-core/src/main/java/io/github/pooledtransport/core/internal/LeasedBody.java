@@ -1,0 +1,40 @@
+package io.github.pooledtransport.core.internal;
+
+import java.io.InputStream;
+
+import io.github.pooledtransport.core.CloseReason;
+import io.github.pooledtransport.core.HostKey;
+
+/**
+ * A response body as its protocol delivers it, holding the request's {@link Lease} until it ends: an HTTP/1.1
+ * connection's framed bytes ({@link ExchangeBody}) or an HTTP/2 stream's DATA ({@link H2ResponseBody}). What the
+ * caller reads ({@link TransportResponseBody}) and the leak tracker see only this.
+ */
+abstract class LeasedBody extends InputStream {
+
+    /**
+     * Ends the body early: with no read under way it gives the lease back (an HTTP/1.1 body drains within its
+     * allowance first); with a read under way on another thread, that read is aborted and its thread gives it back.
+     *
+     * @return {@code false} when a read under way on another thread was aborted
+     */
+    abstract boolean closeOrAbort();
+
+    /**
+     * Gives the lease back for the leak tracker or after a decoding failure, unless a reader or an earlier end
+     * holds it.
+     *
+     * @param reason why the connection would be closed
+     * @return whether this call finished the lease
+     */
+    abstract boolean release(CloseReason reason);
+
+    /** @return whether the lease was finished */
+    abstract boolean isReleased();
+
+    /** @return the bytes still to come when the length was declared, or -1 when it is unknown */
+    abstract long remaining();
+
+    /** @return the host the body comes from */
+    abstract HostKey key();
+}

@@ -1,0 +1,379 @@
+package io.github.pooledtransport.core.h2;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.message.BasicHeader;
+import org.apache.hc.core5.http2.H2Error;
+import org.apache.hc.core5.http2.frame.FrameType;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import io.github.pooledtransport.core.Protocol;
+import io.github.pooledtransport.core.Request;
+import io.github.pooledtransport.core.RequestBody;
+import io.github.pooledtransport.core.Response;
+import io.github.pooledtransport.core.ResponseHeadersTooLargeException;
+import io.github.pooledtransport.core.Transport;
+import io.github.pooledtransport.core.TransportConfig;
+import io.github.pooledtransport.core.TransportException;
+import io.github.pooledtransport.core.internal.h2.H2Frame;
+
+/**
+ * A hostile HTTP/2 server, frame by frame: every response the caller sees is exactly what the server sent for that
+ * request, or an exception that says what broke; each protocol violation ends the stream or the connection with
+ * the error code RFC 9113 names, and nothing grows without bound.
+ */
+@Timeout(30)
+class HostileH2PeerTest {
+
+    private Transport transport;
+
+    private RawH2Peer peer;
+
+    @BeforeEach
+    void start() {
+        this.transport = new Transport(TransportConfig.builder().protocols(EnumSet.of(Protocol.H2C))
+                .readTimeout(Duration.ofSeconds(5)).maxResponseHeaderBytes(8 * 1024).build());
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        this.transport.close();
+        if (this.peer != null) {
+            this.peer.close();
+            assertThat(this.peer.failures).isEmpty();
+        }
+    }
+
+    private Response get(String path) throws Exception {
+        return this.transport.roundTrip(Request.get(this.peer.url(path)));
+    }
+
+    @Test
+    void bodyShorterThanItsContentLengthFailsInsteadOfEndingShort() throws Exception {
+        CompletableFuture<Integer> reset = new CompletableFuture<>();
+        this.peer = new RawH2Peer(s -> {
+            s.settings();
+            int id = s.request();
+            s.head(id, 200, false, "content-length", "10");
+            s.data(id, "12345".getBytes(StandardCharsets.US_ASCII), true);
+            reset.complete(s.awaitReset());
+            s.drain();
+        });
+        try (Response response = get("/")) {
+            assertThatThrownBy(() -> response.body().readAllBytes()).isInstanceOf(TransportException.class)
+                    .hasMessageContaining("ended after 5 of its 10 declared bytes");
+        }
+        assertThat(reset.get(5, TimeUnit.SECONDS)).isEqualTo(H2Error.PROTOCOL_ERROR.getCode());
+    }
+
+    @Test
+    void bodyLongerThanItsContentLengthFails() throws Exception {
+        this.peer = new RawH2Peer(s -> {
+            s.settings();
+            int id = s.request();
+            s.head(id, 200, false, "content-length", "3");
+            s.data(id, "12345".getBytes(StandardCharsets.US_ASCII), true);
+            s.drain();
+        });
+        try (Response response = get("/")) {
+            assertThatThrownBy(() -> response.body().readAllBytes()).isInstanceOf(TransportException.class)
+                    .hasMessageContaining("longer than its 3 declared bytes");
+        }
+    }
+
+    @Test
+    void firstFrameOtherThanSettingsEndsTheConnectionWithProtocolError() throws Exception {
+        CompletableFuture<Integer> goAway = new CompletableFuture<>();
+        this.peer = new RawH2Peer(s -> {
+            s.writer.ping(new byte[8], false);
+            s.writer.flush();
+            goAway.complete(s.awaitGoAway());
+        });
+        assertThatThrownBy(() -> get("/")).isInstanceOf(TransportException.class).hasMessageContaining("PROTOCOL_ERROR")
+                .hasMessageContaining("not SETTINGS");
+        assertThat(goAway.get(5, TimeUnit.SECONDS)).isEqualTo(H2Error.PROTOCOL_ERROR.getCode());
+    }
+
+    @Test
+    void pushPromiseEndsTheConnectionWithProtocolError() throws Exception {
+        CompletableFuture<Integer> goAway = new CompletableFuture<>();
+        this.peer = new RawH2Peer(s -> {
+            s.settings();
+            int id = s.request();
+            s.raw(FrameType.PUSH_PROMISE.getValue(), 0x4, id, new byte[] { 0, 0, 0, 2 });
+            goAway.complete(s.awaitGoAway());
+        });
+        assertThatThrownBy(() -> get("/")).isInstanceOf(TransportException.class).hasMessageContaining("PUSH_PROMISE");
+        assertThat(goAway.get(5, TimeUnit.SECONDS)).isEqualTo(H2Error.PROTOCOL_ERROR.getCode());
+    }
+
+    @Test
+    void floodOfEmptyContinuationFramesEndsTheConnectionWithEnhanceYourCalm() throws Exception {
+        CompletableFuture<Integer> goAway = new CompletableFuture<>();
+        this.peer = new RawH2Peer(s -> {
+            s.settings();
+            int id = s.request();
+            s.raw(FrameType.HEADERS.getValue(), 0, id, new byte[0]); // no END_HEADERS
+            for (int i = 0; i < 100; i++) {
+                s.raw(FrameType.CONTINUATION.getValue(), 0, id, new byte[0]);
+            }
+            goAway.complete(s.awaitGoAway());
+        });
+        assertThatThrownBy(() -> get("/")).isInstanceOf(TransportException.class)
+                .hasMessageContaining("ENHANCE_YOUR_CALM").hasMessageContaining("empty CONTINUATION");
+        assertThat(goAway.get(5, TimeUnit.SECONDS)).isEqualTo(H2Error.ENHANCE_YOUR_CALM.getCode());
+    }
+
+    @Test
+    void headerBlockPastTheHardLimitEndsTheConnectionBeforeItIsHeldInMemory() throws Exception {
+        CompletableFuture<Integer> goAway = new CompletableFuture<>();
+        this.peer = new RawH2Peer(s -> {
+            s.settings();
+            int id = s.request();
+            byte[] piece = new byte[16_384];
+            s.raw(FrameType.HEADERS.getValue(), 0, id, piece);
+            try {
+                for (int i = 0; i < 1000; i++) { // 16 MiB if nothing stopped it
+                    s.raw(FrameType.CONTINUATION.getValue(), 0, id, piece);
+                }
+            }
+            catch (java.io.IOException closed) {
+                // the client hung up, as it should
+            }
+            goAway.complete(0);
+        });
+        assertThatThrownBy(() -> get("/")).isInstanceOf(TransportException.class)
+                .hasMessageContaining("ENHANCE_YOUR_CALM").hasMessageContaining("header block of more than 65536");
+        goAway.get(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void headersForAStreamNeverOpenedEndTheConnection() throws Exception {
+        CompletableFuture<Integer> goAway = new CompletableFuture<>();
+        this.peer = new RawH2Peer(s -> {
+            s.settings();
+            int id = s.request();
+            s.head(id + 2, 200, true);
+            goAway.complete(s.awaitGoAway());
+        });
+        assertThatThrownBy(() -> get("/")).isInstanceOf(TransportException.class).hasMessageContaining("never opened");
+        assertThat(goAway.get(5, TimeUnit.SECONDS)).isEqualTo(H2Error.PROTOCOL_ERROR.getCode());
+    }
+
+    @Test
+    void connectionWindowOverflowEndsTheConnectionWithFlowControlError() throws Exception {
+        CompletableFuture<Integer> goAway = new CompletableFuture<>();
+        this.peer = new RawH2Peer(s -> {
+            s.settings();
+            s.request();
+            s.writer.windowUpdate(0, Integer.MAX_VALUE);
+            s.writer.flush();
+            goAway.complete(s.awaitGoAway());
+        });
+        assertThatThrownBy(() -> get("/")).isInstanceOf(TransportException.class)
+                .hasMessageContaining("FLOW_CONTROL_ERROR");
+        assertThat(goAway.get(5, TimeUnit.SECONDS)).isEqualTo(H2Error.FLOW_CONTROL_ERROR.getCode());
+    }
+
+    @Test
+    void dataBeyondTheStreamWindowResetsTheStreamOnly() throws Exception {
+        CompletableFuture<Integer> reset = new CompletableFuture<>();
+        java.util.concurrent.CountDownLatch sent = new java.util.concurrent.CountDownLatch(1);
+        this.peer = new RawH2Peer(s -> {
+            s.settings();
+            int id = s.request();
+            s.head(id, 200, false);
+            byte[] chunk = new byte[16_384];
+            for (int i = 0; i < 65; i++) { // 1 MiB + 16 KiB, never waiting for a WINDOW_UPDATE
+                s.data(id, chunk, false);
+            }
+            // The client answers this PING after it handled the DATA before it, its reset among them.
+            s.writer.ping(new byte[8], false);
+            s.writer.flush();
+            int resetCode = -1;
+            for (H2Frame frame = s.frames.read(); frame.type() != FrameType.PING; frame = s.frames.read()) {
+                if (frame.type() == FrameType.RST_STREAM) {
+                    resetCode = frame.errorCode();
+                }
+            }
+            sent.countDown();
+            reset.complete(resetCode);
+            int next = s.request();
+            s.head(next, 200, false, "content-length", "2");
+            s.data(next, "ok".getBytes(StandardCharsets.US_ASCII), true);
+            s.drain();
+        });
+        try (Response response = get("/big")) {
+            assertThat(sent.await(5, TimeUnit.SECONDS)).isTrue(); // nothing read before: no window was given back
+            assertThatThrownBy(() -> response.body().readAllBytes()).isInstanceOf(TransportException.class)
+                    .hasMessageContaining("FLOW_CONTROL_ERROR");
+        }
+        assertThat(reset.get(5, TimeUnit.SECONDS)).isEqualTo(H2Error.FLOW_CONTROL_ERROR.getCode());
+        try (Response response = get("/next")) {
+            assertThat(response.body().readAllBytes()).isEqualTo("ok".getBytes(StandardCharsets.US_ASCII));
+        }
+        assertThat(this.peer.connections()).isEqualTo(1);
+    }
+
+    @Test
+    void malformedStatusFailsTheRequestAndTheConnectionServesTheNext() throws Exception {
+        CompletableFuture<Integer> reset = new CompletableFuture<>();
+        this.peer = new RawH2Peer(s -> {
+            s.settings();
+            int id = s.request();
+            List<Header> fields = new ArrayList<>();
+            fields.add(new BasicHeader(":status", "2xx"));
+            s.headerList(id, fields, true);
+            reset.complete(s.awaitReset());
+            int next = s.request();
+            s.head(next, 204, true);
+            s.drain();
+        });
+        assertThatThrownBy(() -> get("/")).isInstanceOf(TransportException.class)
+                .hasMessageContaining("malformed response head").hasMessageContaining(":status");
+        assertThat(reset.get(5, TimeUnit.SECONDS)).isEqualTo(H2Error.PROTOCOL_ERROR.getCode());
+        try (Response response = get("/next")) {
+            assertThat(response.status()).isEqualTo(204);
+        }
+        assertThat(this.peer.connections()).isEqualTo(1);
+    }
+
+    @Test
+    void upperCaseAndConnectionSpecificFieldsAreMalformed() throws Exception {
+        this.peer = new RawH2Peer(s -> {
+            s.settings();
+            int id = s.request();
+            s.head(id, 200, true, "X-Upper", "1");
+            id = s.request();
+            s.head(id, 200, true, "transfer-encoding", "chunked");
+            s.drain();
+        });
+        assertThatThrownBy(() -> get("/a")).hasMessageContaining("upper-case field name");
+        assertThatThrownBy(() -> get("/b")).hasMessageContaining("connection-specific field transfer-encoding");
+    }
+
+    @Test
+    void responseHeadOverMaxResponseHeaderBytesFailsOnlyItsStream() throws Exception {
+        this.peer = new RawH2Peer(s -> {
+            s.settings();
+            int id = s.request();
+            s.head(id, 200, true, "x-big", "v".repeat(9 * 1024));
+            id = s.request();
+            s.head(id, 204, true);
+            s.drain();
+        });
+        assertThatThrownBy(() -> get("/")).isInstanceOf(ResponseHeadersTooLargeException.class);
+        try (Response response = get("/next")) {
+            assertThat(response.status()).isEqualTo(204);
+        }
+        assertThat(this.peer.connections()).isEqualTo(1);
+    }
+
+    @Test
+    void refusedStreamOnAReusedConnectionIsSentAgainOnAFreshOne() throws Exception {
+        this.peer = new RawH2Peer(s -> {
+            s.settings();
+            int id = s.request();
+            s.head(id, 204, true);
+            id = s.request();
+            s.writer.resetStream(id, H2Error.REFUSED_STREAM);
+            s.writer.flush();
+            s.drain();
+        }, s -> {
+            s.settings();
+            List<Header> fields = new ArrayList<>();
+            int id = s.request(fields);
+            s.head(id, 200, false, "content-length", "5");
+            s.data(id, "again".getBytes(StandardCharsets.US_ASCII), true);
+            s.drain();
+        });
+        try (Response response = get("/first")) {
+            assertThat(response.status()).isEqualTo(204);
+        }
+        Request post = Request.newBuilder(URI.create(this.peer.url("/second")))
+                .post(RequestBody.of("body".getBytes(StandardCharsets.US_ASCII))).build();
+        try (Response response = this.transport.roundTrip(post)) {
+            assertThat(response.body().readAllBytes()).isEqualTo("again".getBytes(StandardCharsets.US_ASCII));
+        }
+        assertThat(this.peer.connections()).isEqualTo(2);
+    }
+
+    @Test
+    void streamAboveGoAwaysLastStreamIsSentAgainOnAFreshConnection() throws Exception {
+        this.peer = new RawH2Peer(s -> {
+            s.settings();
+            int id = s.request();
+            s.head(id, 204, true);
+            id = s.request();
+            s.writer.goAway(id - 2, H2Error.NO_ERROR, "restart");
+            s.writer.flush();
+            s.drain();
+        }, s -> {
+            s.settings();
+            int id = s.request();
+            s.head(id, 200, false, "content-length", "2");
+            s.data(id, "ok".getBytes(StandardCharsets.US_ASCII), true);
+            s.drain();
+        });
+        try (Response response = get("/first")) {
+            assertThat(response.status()).isEqualTo(204);
+        }
+        try (Response response = get("/second")) {
+            assertThat(response.body().readAllBytes()).isEqualTo("ok".getBytes(StandardCharsets.US_ASCII));
+        }
+        assertThat(this.peer.connections()).isEqualTo(2);
+    }
+
+    @Test
+    void resetOtherThanRefusedIsNotSentAgain() throws Exception {
+        this.peer = new RawH2Peer(s -> {
+            s.settings();
+            int id = s.request();
+            s.head(id, 204, true);
+            id = s.request();
+            s.writer.resetStream(id, H2Error.INTERNAL_ERROR);
+            s.writer.flush();
+            s.drain();
+        });
+        try (Response response = get("/first")) {
+            assertThat(response.status()).isEqualTo(204);
+        }
+        assertThatThrownBy(() -> get("/second")).isInstanceOf(TransportException.class)
+                .hasMessageContaining("INTERNAL_ERROR");
+        assertThat(this.peer.connections()).isEqualTo(1);
+    }
+
+    @Test
+    void completeResponseBeforeTheUploadEndedIsTheAnswerAndTheUploadStops() throws Exception {
+        CompletableFuture<Integer> clientReset = new CompletableFuture<>();
+        this.peer = new RawH2Peer(s -> {
+            s.settings();
+            int id = s.request();
+            s.head(id, 413, false, "content-length", "8");
+            s.data(id, "too big!".getBytes(StandardCharsets.US_ASCII), true);
+            clientReset.complete(s.awaitReset());
+            s.drain();
+        });
+        byte[] upload = new byte[1024 * 1024]; // far beyond the 64 KiB window the server never opens
+        Request post = Request.newBuilder(URI.create(this.peer.url("/upload"))).post(RequestBody.of(upload)).build();
+        try (Response response = this.transport.roundTrip(post)) {
+            assertThat(response.status()).isEqualTo(413);
+            assertThat(response.body().readAllBytes()).isEqualTo("too big!".getBytes(StandardCharsets.US_ASCII));
+        }
+        assertThat(clientReset.get(5, TimeUnit.SECONDS)).isEqualTo(H2Error.CANCEL.getCode());
+    }
+}
