@@ -36,6 +36,7 @@ final class TransportConfigDescriptor {
         map.put("disableCompression", c.disableCompression());
         map.put("drainOnClose", c.drainOnCloseBytes());
         map.put("leakDetection", c.leakDetection().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+        map.put("protocols", io.github.pooledtransport.core.Protocol.format(c.protocols()));
         Map<String, Object> hosts = new LinkedHashMap<>();
         c.hostOverrides().forEach((host, o) -> {
             Map<String, Object> h = new LinkedHashMap<>();
@@ -44,6 +45,8 @@ final class TransportConfigDescriptor {
             h.put("idleConnTimeout", (o.idleConnTimeout() != null) ? o.idleConnTimeout().toString() : null);
             h.put("responseHeaderTimeout",
                     (o.responseHeaderTimeout() != null) ? o.responseHeaderTimeout().toString() : null);
+            h.put("protocols", (o.protocols() != null) ? io.github.pooledtransport.core.Protocol.format(o.protocols())
+                    : null);
             hosts.put(host, h);
         });
         map.put("hosts", hosts);

@@ -67,6 +67,7 @@ final class TransportConfigFactory {
         b.disableKeepAlives(p.isDisableKeepAlives());
         b.disableCompression(p.isDisableCompression());
         set("transport.leak-detection", p.getLeakDetection(), b::leakDetection);
+        b.protocols(protocols("transport.protocols", p.getProtocols()));
         for (Map.Entry<String, TransportProperties.Host> entry : p.getHosts().entrySet()) {
             b.hostOverrides(hostKey(entry.getKey()), hostOverrides(entry.getKey(), entry.getValue()));
         }
@@ -174,7 +175,18 @@ final class TransportConfigFactory {
         requireNonNegative(prefix + "response-header-timeout", h.getResponseHeaderTimeout());
         requireNonNegative(prefix + "call-timeout", h.getCallTimeout());
         return new HostOverrides(h.getMaxIdleConnsPerHost(), h.getMaxConnsPerHost(), h.getIdleConnTimeout(),
-                h.getResponseHeaderTimeout(), h.getCallTimeout());
+                h.getResponseHeaderTimeout(), h.getCallTimeout(),
+                (h.getProtocols() != null) ? protocols(prefix + "protocols", h.getProtocols()) : null);
+    }
+
+    private static java.util.Set<io.github.pooledtransport.core.Protocol> protocols(String property, String list) {
+        try {
+            return io.github.pooledtransport.core.Protocol.parse(property, (list != null) ? list : "");
+        }
+        catch (IllegalArgumentException ex) {
+            throw new InvalidTransportPropertyException(property, ex.getMessage(),
+                    "Set " + property + " to a comma-separated list of http1, h2 and h2c, such as 'http1,h2'.", ex);
+        }
     }
 
     private static void requireNonNegative(String property, Object value) {

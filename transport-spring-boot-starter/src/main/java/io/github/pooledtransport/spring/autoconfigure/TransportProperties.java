@@ -121,6 +121,13 @@ public class TransportProperties {
     private LeakDetection leakDetection = LeakDetection.ON;
 
     /**
+     * Application protocols the transport may speak, comma-separated: http1, h2 (HTTP/2 over TLS), h2c (HTTP/2 over
+     * cleartext with prior knowledge, used for http:// URLs only when http1 is not listed). HTTP/2 connections carry
+     * one request at a time until multiplexing lands.
+     */
+    private String protocols = "http1";
+
+    /**
      * Proxy settings.
      */
     private final Proxy proxy = new Proxy();
@@ -302,6 +309,14 @@ public class TransportProperties {
         this.drainOnClose = drainOnClose;
     }
 
+    public String getProtocols() {
+        return this.protocols;
+    }
+
+    public void setProtocols(String protocols) {
+        this.protocols = protocols;
+    }
+
     public LeakDetection getLeakDetection() {
         return this.leakDetection;
     }
@@ -457,6 +472,19 @@ public class TransportProperties {
          * Maximum time a whole call to this host may take.
          */
         private Duration callTimeout;
+
+        /**
+         * Application protocols for this host, comma-separated (http1, h2, h2c); unset keeps transport.protocols.
+         */
+        private String protocols;
+
+        public String getProtocols() {
+            return this.protocols;
+        }
+
+        public void setProtocols(String protocols) {
+            this.protocols = protocols;
+        }
 
         public Integer getMaxIdleConnsPerHost() {
             return this.maxIdleConnsPerHost;

@@ -21,6 +21,7 @@ import org.springframework.core.io.ByteArrayResource;
 import io.github.pooledtransport.core.HostKey;
 import io.github.pooledtransport.core.HostOverrides;
 import io.github.pooledtransport.core.LeakDetection;
+import io.github.pooledtransport.core.Protocol;
 import io.github.pooledtransport.core.Transport;
 import io.github.pooledtransport.core.TransportConfig;
 
@@ -62,6 +63,7 @@ class TransportPropertiesMappingTests {
             softly.assertThat(c.drainOnCloseBytes()).as("drain-on-close").isEqualTo(256 * 1024);
             softly.assertThat(c.leakDetection()).as("leak-detection").isEqualTo(LeakDetection.ON);
             softly.assertThat(c.hostOverrides()).as("hosts").isEmpty();
+            softly.assertThat(c.protocols()).as("protocols").containsExactly(Protocol.HTTP1);
             softly.assertThat(c.sslContext()).as("ssl.bundle").isNull();
             softly.assertThat(c.insecureSkipTlsVerify()).as("ssl.insecure-skip-verify").isFalse();
             softly.assertAll();
@@ -230,5 +232,19 @@ class TransportPropertiesMappingTests {
             assertThat(c.insecureSkipTlsVerify()).isTrue();
             assertThat(c.tlsIdentity()).isEqualTo("insecure");
         });
+    }
+
+    @Test
+    void protocolsMapToTheTransportAndToAHost() {
+        this.runner.withPropertyValues("transport.protocols=h2c, http1", "transport.hosts[grpc.internal].protocols=h2c")
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    TransportConfig c = context.getBean(Transport.class).config();
+                    assertThat(c.protocols()).containsExactlyInAnyOrder(Protocol.HTTP1, Protocol.H2C);
+                    assertThat(c.protocolsFor(new HostKey("http", "grpc.internal", 80, null, null)))
+                            .containsExactly(Protocol.H2C);
+                    assertThat(c.protocolsFor(new HostKey("http", "other", 80, null, null)))
+                            .containsExactlyInAnyOrder(Protocol.HTTP1, Protocol.H2C);
+                });
     }
 }

@@ -114,6 +114,20 @@ class TransportPropertiesValidationTests {
     }
 
     @Test
+    void unknownProtocolShouldFailNamingThePropertyAndTheChoices() {
+        runExpectingInvalidProperty(ex -> {
+            assertThat(ex.getProperty()).isEqualTo("transport.protocols");
+            assertThat(ex.getMessage()).contains("'http3'").contains("http1, h2 or h2c");
+        }, "transport.protocols=http1,http3");
+    }
+
+    @Test
+    void emptyHostProtocolsShouldFailNamingTheHostsProperty() {
+        runExpectingFailureNaming("transport.hosts[api.example.com].protocols",
+                "transport.hosts[api.example.com].protocols= , ");
+    }
+
+    @Test
     void maxResponseHeaderBytesAbove2GbShouldFailNamingTheProperty() {
         runExpectingFailureNaming("transport.max-response-header-bytes", "transport.max-response-header-bytes=3GB");
     }
