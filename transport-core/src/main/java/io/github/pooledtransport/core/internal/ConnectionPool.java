@@ -321,6 +321,17 @@ public final class ConnectionPool {
             }
             long now = this.time.nanoTime();
             if (!fresh) {
+                PooledConnection shared;
+                while ((shared = host.sharedHead) != null) {
+                    if (now - shared.expiresAt >= 0) {
+                        // Past its lifetime: its streams finish, it takes no new ones, and closes after the last.
+                        shared.retiring = CloseReason.LIFETIME_EXPIRED;
+                        host.unlinkSharedLocked(shared);
+                        continue;
+                    }
+                    takeStreamLocked(shared);
+                    return shared;
+                }
                 PooledConnection c;
                 while ((c = host.idleHead) != null) {
                     removeIdleLocked(c);
@@ -329,15 +340,27 @@ public final class ConnectionPool {
                         continue;
                     }
                     activateIdleLocked(c, now);
+                    if (c.multiplexed) {
+                        c.streams = 1;
+                        shareIfRoomLocked(c);
+                    }
                     return c;
                 }
             }
             Waiter waiter = new Waiter(host, this.lock.newCondition(), fresh, spec);
             if (!fresh) {
                 host.idleWaiters.add(waiter.idleLink);
+                if (host.multiplexed && host.dialing > 0) {
+                    // The connection a dial in flight brings carries many streams: wait for it (Go's HTTP/2 pool
+                    // dials once per host), and dial only when no dial is left in flight.
+                    waiter.joined = true;
+                    host.joiners++;
+                    host.joinWaiters.add(waiter.joinLink);
+                    return waiter;
+                }
                 // Requests in line for a slot are served first (the line is first come, first served): only spare
                 // dials beyond them and beyond the adopters before are left for this one.
-                if (host.spareDials > host.adopters + host.waiting) {
+                if (!host.multiplexed && host.spareDials > host.adopters + host.waiting) {
                     // A dial in flight whose request was served elsewhere (or gave up) will bring a connection
                     // nobody waits for: wait on it rather than start another. Go starts one per request; this keeps
                     // a cold burst from opening more connections than there are concurrent requests.
@@ -437,7 +460,7 @@ public final class ConnectionPool {
                     break;
                 }
                 try {
-                    if (timeoutNanos == 0 || waiter.dial != null || waiter.adopted) {
+                    if (timeoutNanos == 0 || waiter.dial != null || waiter.adopted || waiter.joined) {
                         waiter.ready.await(); // a dial under way ends by itself, within its own timeouts
                     }
                     else {
@@ -549,6 +572,7 @@ public final class ConnectionPool {
         this.lock.lock();
         try {
             host.active++; // before the dial leaves, so the host never looks empty in between
+            c.admitted = true;
             unlinkDialLocked(dial);
             host.opened++;
             c.state = PooledConnection.State.ACTIVE;
@@ -562,6 +586,10 @@ public final class ConnectionPool {
             else if (requester.isWaiting()) {
                 c.useCount = 1;
                 serveLocked(host, requester, c);
+                if (c.multiplexed) {
+                    c.streams = 1;
+                    fillStreamsLocked(c);
+                }
             }
             else {
                 if (!requester.cancelled) {
@@ -573,6 +601,7 @@ public final class ConnectionPool {
                 putIdle = offer.putIdle;
                 adoptersWithoutDialLocked(host);
             }
+            joinersWithoutDialLocked(host);
         }
         finally {
             this.lock.unlock();
@@ -604,6 +633,7 @@ public final class ConnectionPool {
                 requester.ready.signal();
             }
             adoptersWithoutDialLocked(host);
+            joinersWithoutDialLocked(host);
             grantSlotLocked(host);
         }
         finally {
@@ -629,7 +659,13 @@ public final class ConnectionPool {
             }
             long now = this.time.nanoTime();
             CloseReason reason = closeReason;
-            if (reason == null) {
+            if (c.multiplexed) {
+                Offer offer = releaseStreamLocked(c, reason, now);
+                closings = offer.closings;
+                putIdle = offer.putIdle;
+                reason = null;
+            }
+            else if (reason == null) {
                 if (this.closed) {
                     reason = CloseReason.TRANSPORT_CLOSED;
                 }
@@ -640,7 +676,10 @@ public final class ConnectionPool {
                     reason = CloseReason.SERVER_IDLE_TIMEOUT;
                 }
             }
-            if (reason != null) {
+            if (c.multiplexed) {
+                // done above
+            }
+            else if (reason != null) {
                 closings = closeLocked(c, reason, null);
             }
             else {
@@ -657,6 +696,155 @@ public final class ConnectionPool {
         }
         closeAll(closings);
         launchPending();
+    }
+
+    /**
+     * A stream of a multiplexed connection ended: the connection closes after its last stream once it is retiring
+     * (or the stream's end says it must); a usable one gives the freed stream to the first waiting request, and
+     * with no stream left is released as a whole (to a waiter, or idle).
+     */
+    private Offer releaseStreamLocked(PooledConnection c, CloseReason closeReason, long now) {
+        HostPool host = c.host;
+        c.streams--;
+        CloseReason reason = closeReason;
+        if (reason == null && this.closed) {
+            reason = CloseReason.TRANSPORT_CLOSED;
+        }
+        else if (reason == null && now - c.expiresAt >= 0) {
+            reason = CloseReason.LIFETIME_EXPIRED;
+        }
+        if (reason != null && c.retiring == null) {
+            c.retiring = reason;
+        }
+        if (c.retiring != null) {
+            host.unlinkSharedLocked(c);
+            return new Offer((c.streams == 0) ? closeLocked(c, c.retiring, null) : null, false);
+        }
+        if (c.streams > 0) {
+            fillStreamsLocked(c);
+            return new Offer(null, false);
+        }
+        host.unlinkSharedLocked(c);
+        return offerLocked(c, now);
+    }
+
+    /**
+     * The server of a multiplexed connection changed how many streams it may carry at once (SETTINGS): waiting
+     * requests take the new room. Called by the connection's reader, outside its own locks.
+     *
+     * @param c the connection
+     * @param limit the server's SETTINGS_MAX_CONCURRENT_STREAMS, capped by the stream ids left
+     */
+    void streamLimitChanged(PooledConnection c, int limit) {
+        this.lock.lock();
+        try {
+            if (c.state == PooledConnection.State.CLOSED) {
+                return;
+            }
+            // A server that allows no stream at all (0) would leave an idle connection nobody may take: it gets
+            // one, which the server refuses (REFUSED_STREAM, sent again elsewhere), as Go's minimum of one.
+            c.streamLimit = Math.max(1, limit);
+            if (c.admitted && c.state == PooledConnection.State.ACTIVE && c.retiring == null) {
+                fillStreamsLocked(c);
+            }
+        }
+        finally {
+            this.lock.unlock();
+        }
+    }
+
+    /**
+     * A multiplexed connection takes no new streams (GOAWAY, a failure, stream ids used up): an idle one closes
+     * now, an active one after its last stream. Called by the connection, outside its own locks.
+     *
+     * @param c the connection
+     * @param reason why
+     */
+    void retire(PooledConnection c, CloseReason reason) {
+        List<Closing> closings = null;
+        this.lock.lock();
+        try {
+            if (c.state == PooledConnection.State.CLOSED) {
+                return;
+            }
+            if (c.retiring == null) {
+                c.retiring = reason;
+            }
+            c.host.unlinkSharedLocked(c);
+            if (c.state == PooledConnection.State.IDLE) {
+                removeIdleLocked(c);
+                closings = closeLocked(c, c.retiring, null);
+            }
+        }
+        finally {
+            this.lock.unlock();
+        }
+        closeAll(closings);
+        launchPending();
+    }
+
+    /** Gives a request a stream of a multiplexed connection that has room. */
+    private static void takeStreamLocked(PooledConnection c) {
+        HostPool host = c.host;
+        c.streams++;
+        if (c.useCount > 0) {
+            host.reused++;
+        }
+        c.useCount++;
+        c.lastWasIdle = false;
+        c.lastIdleNanos = 0;
+        shareIfRoomLocked(c);
+    }
+
+    /** Serves waiting requests from the free streams of an active multiplexed connection, and shares the rest. */
+    private static void fillStreamsLocked(PooledConnection c) {
+        HostPool host = c.host;
+        while (c.retiring == null && c.streams < c.streamLimit) {
+            Waiter waiter = host.pollIdleWaiterLocked();
+            if (waiter == null) {
+                break;
+            }
+            takeStreamLocked(c);
+            serveLocked(host, waiter, c);
+        }
+        shareIfRoomLocked(c);
+    }
+
+    /** Keeps the host's list of connections with a free stream exact for this one. */
+    private static void shareIfRoomLocked(PooledConnection c) {
+        if (c.multiplexed && c.state == PooledConnection.State.ACTIVE && c.retiring == null
+                && c.streams < c.streamLimit) {
+            c.host.linkSharedLocked(c);
+        }
+        else {
+            c.host.unlinkSharedLocked(c);
+        }
+    }
+
+    /**
+     * No dial is left in flight for a multiplexed host: the first request that waited for one gets a dial of its
+     * own, or a place in line at {@code maxConnsPerHost}; the others keep waiting for that dial.
+     */
+    private void joinersWithoutDialLocked(HostPool host) {
+        // At maxConnsPerHost every joiner goes in line: with no dial in flight there is nothing to wait for.
+        while (host.joiners > 0 && host.dialing == 0 && !this.closed) {
+            Waiter w = host.joinWaiters.poll();
+            if (w == null) {
+                throw new IllegalStateException("host " + host.key + " counts " + host.joiners
+                        + " joiners but has none");
+            }
+            w.joined = false;
+            host.joiners--;
+            if (host.hasRoomLocked() && host.waiting == 0) {
+                startDialLocked(host, w);
+            }
+            else {
+                w.inLine = true;
+                host.slotWaiters.add(w.slotLink);
+                host.waiting++;
+                w.ready.signal(); // it waited untimed on the dial: in line, its acquire timeout applies
+            }
+        }
     }
 
     /** Where an offered connection went: {@code putIdle} when it was kept (idle or handed over). */
@@ -678,6 +866,10 @@ public final class ConnectionPool {
             c.lastWasIdle = false;
             c.lastIdleNanos = 0;
             serveLocked(host, waiter, c);
+            if (c.multiplexed) {
+                c.streams = 1;
+                fillStreamsLocked(c);
+            }
             return new Offer(null, true);
         }
         if (host.waiting > 0) {
@@ -1065,6 +1257,7 @@ public final class ConnectionPool {
                     throw new IllegalStateException("host " + h.key + " adopters=" + h.adopters + " listed=" + adopted
                             + " spareDials=" + h.spareDials);
                 }
+                checkStreamsLocked(h);
                 checkNonNegative(h);
                 hostIdleSum += h.idle;
             }
@@ -1117,6 +1310,46 @@ public final class ConnectionPool {
         }
         finally {
             this.lock.unlock();
+        }
+    }
+
+    /** The multiplexing invariants of one host. */
+    private void checkStreamsLocked(HostPool h) {
+        int sharedCount = 0;
+        for (PooledConnection c = h.sharedHead; c != null; c = c.sharedNext) {
+            if (!c.inShared || !c.multiplexed || c.host != h || c.state != PooledConnection.State.ACTIVE
+                    || c.retiring != null || c.streams < 1 || c.streams >= c.streamLimit) {
+                throw new IllegalStateException(c + " is shared with streams=" + c.streams + "/" + c.streamLimit
+                        + " while " + c.state + (c.retiring != null ? ", retiring" : ""));
+            }
+            if (c.sharedNext == null && c != h.sharedTail) {
+                throw new IllegalStateException("shared tail mismatch for " + h.key);
+            }
+            sharedCount++;
+        }
+        if (sharedCount != h.shared) {
+            throw new IllegalStateException("host " + h.key + " shared=" + h.shared + " but list holds " + sharedCount);
+        }
+        if (h.shared > 0 && h.idleWaiters.size() > 0) {
+            throw new IllegalStateException("host " + h.key + " has a free stream and waiting requests");
+        }
+        for (PooledConnection c = h.idleHead; c != null; c = c.hostNext) {
+            if (c.streams != 0 || c.inShared || c.retiring != null) {
+                throw new IllegalStateException(c + " is idle with streams=" + c.streams + ", shared=" + c.inShared
+                        + ", retiring=" + c.retiring);
+            }
+        }
+        int joined = 0;
+        for (Waiter w : h.joinWaiters.toList()) {
+            if (!w.joined || !w.isWaiting() || w.dial != null || w.inLine || w.adopted || w.fresh
+                    || !h.idleWaiters.toList().contains(w)) {
+                throw new IllegalStateException("host " + h.key + " lists " + w + " as a joiner");
+            }
+            joined++;
+        }
+        if (joined != h.joiners || (h.joiners > 0 && h.dialing == 0 && !this.closed)) {
+            throw new IllegalStateException("host " + h.key + " joiners=" + h.joiners + " listed=" + joined
+                    + " dialing=" + h.dialing);
         }
     }
 
@@ -1176,6 +1409,7 @@ public final class ConnectionPool {
             throw new IllegalStateException(c + " closed while " + c.state);
         }
         c.state = PooledConnection.State.CLOSED;
+        host.unlinkSharedLocked(c);
         host.active--;
         checkNonNegative(host);
         host.closed[reason.ordinal()]++;

@@ -73,6 +73,9 @@ final class H2Connection extends PooledConnection implements Runnable {
      */
     static final int LAST_STREAM_ID = 65_535;
 
+    /** The most streams the pool puts on one connection, whatever the server allows. */
+    static final int MAX_STREAMS = 32_767;
+
     /** Frames queued for the socket while a writer holds it; more means a flood the connection cannot answer. */
     static final int MAX_QUEUED_FRAMES = 10_000;
 
@@ -144,6 +147,11 @@ final class H2Connection extends PooledConnection implements Runnable {
     /** Whether the connection carries one stream only ({@code disableKeepAlives}). */
     private final boolean singleUse;
 
+    /** Hears when the connection may carry more or fewer streams, and when it takes no new ones. */
+    private final ConnectionPool pool;
+
+    private final java.util.concurrent.locks.Condition settingsArrived = this.lock.newCondition();
+
     private final ConcurrentLinkedQueue<QueuedFrame> queue = new ConcurrentLinkedQueue<>();
 
     private final AtomicInteger queued = new AtomicInteger();
@@ -182,8 +190,9 @@ final class H2Connection extends PooledConnection implements Runnable {
     private IOException failure;
 
     H2Connection(HostPool host, long id, long createdAt, long expiresAt, DialedSocket dialed, int maxHeaderBytes,
-            boolean singleUse) throws IOException {
-        super(host, id, createdAt, expiresAt);
+            boolean singleUse, ConnectionPool pool) throws IOException {
+        super(host, id, createdAt, expiresAt, true);
+        this.pool = pool;
         this.socket = dialed.socket();
         this.channel = dialed.channel();
         this.key = host.key;
@@ -198,10 +207,13 @@ final class H2Connection extends PooledConnection implements Runnable {
     }
 
     /**
-     * Sends the preface, our SETTINGS and the connection window, then starts the reader. The server's SETTINGS
-     * are not waited for (as Go): requests go out under the protocol's defaults until they arrive.
+     * Sends the preface, our SETTINGS and the connection window, starts the reader, and waits for the server's
+     * SETTINGS: a server that does not speak HTTP/2 fails the dial here, with a message that says so, and the pool
+     * learns how many streams the connection may carry before it hands out the first.
+     *
+     * @param timeout how long to wait for the server's SETTINGS ({@code dialTimeout}), zero for no limit
      */
-    void start() throws IOException {
+    void start(java.time.Duration timeout) throws IOException {
         this.writeLock.lock();
         try {
             this.writer.preface();
@@ -215,6 +227,57 @@ final class H2Connection extends PooledConnection implements Runnable {
             this.writeLock.unlock();
         }
         BlockingTasks.H2_READERS.execute(this);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        this.lock.lock();
+        try {
+            while (!this.settingsReceived && this.failure == null) {
+                long left = deadline - System.nanoTime();
+                if (!timeout.isZero() && left <= 0) {
+                    break;
+                }
+                try {
+                    if (timeout.isZero()) {
+                        this.settingsArrived.await();
+                    }
+                    else {
+                        this.settingsArrived.awaitNanos(left);
+                    }
+                }
+                catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            if (this.failure != null) {
+                throw new TransportException(this.key, this.key + " did not start HTTP/2 (protocols="
+                        + io.github.pooledtransport.core.Protocol.format(this.host.protocols) + "): "
+                        + this.failure.getMessage(), this.failure);
+            }
+        }
+        finally {
+            this.lock.unlock();
+        }
+        if (!settingsHeard()) {
+            closeSocket();
+            throw new TransportException(this.key, this.key + " sent no HTTP/2 SETTINGS within dialTimeout="
+                    + timeout.toMillis() + " ms: does it speak HTTP/2 with prior knowledge (protocols="
+                    + io.github.pooledtransport.core.Protocol.format(this.host.protocols) + ")?", null, "dialTimeout");
+        }
+    }
+
+    private boolean settingsHeard() {
+        this.lock.lock();
+        try {
+            return this.settingsReceived;
+        }
+        finally {
+            this.lock.unlock();
+        }
+    }
+
+    /** @return how many streams the pool may put on this connection now; under {@code lock} */
+    private int streamLimitLocked() {
+        return this.singleUse ? 1 : (int) Math.min(this.peerMaxStreams, MAX_STREAMS);
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -230,6 +293,7 @@ final class H2Connection extends PooledConnection implements Runnable {
      * @throws IOException when writing failed: the connection is broken
      */
     void open(H2Stream stream, List<Header> fields, boolean endStream) throws IOException {
+        boolean exhausted = false;
         this.writeLock.lock();
         try {
             int id;
@@ -246,6 +310,7 @@ final class H2Connection extends PooledConnection implements Runnable {
                 this.nextStreamId += 2;
                 if (this.nextStreamId > LAST_STREAM_ID) {
                     this.retired = CloseReason.STREAM_IDS_EXHAUSTED;
+                    exhausted = true;
                 }
                 else if (this.singleUse) {
                     this.retired = CloseReason.KEEP_ALIVE_DISABLED;
@@ -275,6 +340,9 @@ final class H2Connection extends PooledConnection implements Runnable {
         }
         finally {
             unlockWriter();
+            if (exhausted) {
+                this.pool.retire(this, CloseReason.STREAM_IDS_EXHAUSTED);
+            }
         }
     }
 
@@ -951,8 +1019,13 @@ final class H2Connection extends PooledConnection implements Runnable {
         }
         int tableSize = -1;
         int frameSize = -1;
+        int limitBefore;
+        int limitAfter;
+        boolean first;
         this.lock.lock();
         try {
+            first = !this.settingsReceived;
+            limitBefore = streamLimitLocked();
             boolean maxStreamsSet = false;
             for (H2Setting setting : settings) {
                 int value = setting.getValue();
@@ -985,9 +1058,14 @@ final class H2Connection extends PooledConnection implements Runnable {
                 this.peerMaxStreams = 1000; // Go's default when the server sets no limit
             }
             this.settingsReceived = true;
+            limitAfter = streamLimitLocked();
+            this.settingsArrived.signalAll();
         }
         finally {
             this.lock.unlock();
+        }
+        if (first || limitAfter != limitBefore) {
+            this.pool.streamLimitChanged(this, limitAfter);
         }
         int table = tableSize;
         int size = frameSize;
@@ -1059,6 +1137,7 @@ final class H2Connection extends PooledConnection implements Runnable {
         finally {
             this.lock.unlock();
         }
+        this.pool.retire(this, CloseReason.GOAWAY);
     }
 
     private void onWindowUpdate(H2Frame frame) throws IOException {
@@ -1177,11 +1256,13 @@ final class H2Connection extends PooledConnection implements Runnable {
                 this.retired = reason;
             }
             failStreams(failure);
+            this.settingsArrived.signalAll();
         }
         finally {
             this.lock.unlock();
         }
         closeSocket();
+        this.pool.retire(this, reason);
     }
 
     /** Under {@code lock}. */

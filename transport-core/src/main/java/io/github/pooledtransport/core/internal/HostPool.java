@@ -41,6 +41,27 @@ public final class HostPool {
     /** Counts this host's stopped calls; made once with the host, not per call. */
     CallState.StopCounter stopCounter;
 
+    /**
+     * Active multiplexed connections with a free stream, that take new streams: a request takes a stream from the
+     * head before it looks at the idle list.
+     */
+    PooledConnection sharedHead;
+
+    PooledConnection sharedTail;
+
+    int shared;
+
+    /**
+     * Requests that wait for the connection a dial in flight will bring, instead of a dial of their own: on a host
+     * whose connections are multiplexed, one connection serves many ({@link Waiter#joined}).
+     */
+    final WaiterQueue joinWaiters = new WaiterQueue();
+
+    int joiners;
+
+    /** Whether this host's connections are multiplexed (HTTP/2 with prior knowledge); set once, before use. */
+    boolean multiplexed;
+
     PooledConnection idleHead;
 
     PooledConnection idleTail;
@@ -166,6 +187,45 @@ public final class HostPool {
         c.hostPrev = null;
         c.hostNext = null;
         this.idle--;
+    }
+
+    void linkSharedLocked(PooledConnection c) {
+        if (c.inShared) {
+            return;
+        }
+        c.inShared = true;
+        c.sharedNext = null;
+        c.sharedPrev = this.sharedTail;
+        if (this.sharedTail != null) {
+            this.sharedTail.sharedNext = c;
+        }
+        else {
+            this.sharedHead = c;
+        }
+        this.sharedTail = c;
+        this.shared++;
+    }
+
+    void unlinkSharedLocked(PooledConnection c) {
+        if (!c.inShared) {
+            return;
+        }
+        c.inShared = false;
+        if (c.sharedPrev != null) {
+            c.sharedPrev.sharedNext = c.sharedNext;
+        }
+        else {
+            this.sharedHead = c.sharedNext;
+        }
+        if (c.sharedNext != null) {
+            c.sharedNext.sharedPrev = c.sharedPrev;
+        }
+        else {
+            this.sharedTail = c.sharedPrev;
+        }
+        c.sharedPrev = null;
+        c.sharedNext = null;
+        this.shared--;
     }
 
     /** @return the first request still waiting that takes a released connection, or {@code null} */

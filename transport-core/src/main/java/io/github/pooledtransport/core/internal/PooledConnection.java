@@ -36,6 +36,31 @@ public class PooledConnection {
     /** Whether the last acquisition took this connection from the idle list. */
     boolean lastWasIdle;
 
+    /**
+     * Whether it carries many requests at once (HTTP/2): a request then leases one of its {@link #streamLimit}
+     * streams, and it is ACTIVE while any is leased, IDLE when none is.
+     */
+    final boolean multiplexed;
+
+    /** Streams leased (multiplexed connections only). */
+    int streams;
+
+    /** How many streams it may carry at once: the server's SETTINGS_MAX_CONCURRENT_STREAMS; 1 on HTTP/1.1. */
+    int streamLimit = 1;
+
+    /** Why it takes no new streams while its leased ones finish, after which it closes; {@code null} while usable. */
+    io.github.pooledtransport.core.CloseReason retiring;
+
+    /** Whether the pool took it in ({@code dialSucceeded}); before that, stream limit changes are only noted. */
+    boolean admitted;
+
+    /** Whether it is in its host's list of connections with a free stream. */
+    boolean inShared;
+
+    PooledConnection sharedPrev;
+
+    PooledConnection sharedNext;
+
     PooledConnection hostPrev;
 
     PooledConnection hostNext;
@@ -51,10 +76,27 @@ public class PooledConnection {
      * @param expiresAt when it must stop being reused, or {@link Long#MAX_VALUE}
      */
     public PooledConnection(HostPool host, long id, long createdAt, long expiresAt) {
+        this(host, id, createdAt, expiresAt, false);
+    }
+
+    /**
+     * @param host the host pool this connection belongs to
+     * @param id unique within the transport
+     * @param createdAt when it was opened, in {@link io.github.pooledtransport.core.TimeSource} nanos
+     * @param expiresAt when it must stop being reused, or {@link Long#MAX_VALUE}
+     * @param multiplexed whether it carries many requests at once
+     */
+    public PooledConnection(HostPool host, long id, long createdAt, long expiresAt, boolean multiplexed) {
         this.host = host;
         this.id = id;
         this.createdAt = createdAt;
         this.expiresAt = expiresAt;
+        this.multiplexed = multiplexed;
+    }
+
+    /** @return whether it carries many requests at once */
+    public boolean isMultiplexed() {
+        return this.multiplexed;
     }
 
     /** @return the connection id */

@@ -107,6 +107,9 @@ public final class TransportEngine {
         HostPool host = newHostPool(key);
         host.proxy = proxy;
         host.sslContext = sslContext;
+        // HTTP/2 with prior knowledge: every connection to it is multiplexed (never through a forwarding proxy).
+        host.multiplexed = !key.isTls() && !(proxy != null && proxy.isHttp())
+                && io.github.pooledtransport.core.Protocol.cleartextIsH2(host.protocols);
         return host;
     }
 
@@ -198,6 +201,7 @@ public final class TransportEngine {
         CallListener events = call.events;
         boolean measured = !this.listener.isEmpty() || events != CallListener.NONE;
         boolean replay = false;
+        boolean replayFresh = false;
         while (true) {
             long getConnAt = measured ? System.nanoTime() : 0; // a replay waits anew
             events.connectionRequested(key);
@@ -205,7 +209,7 @@ public final class TransportEngine {
             try {
                 while (true) {
                     try {
-                        lease = obtain(host, request, !replay, replay, call);
+                        lease = obtain(host, request, !replay, replayFresh, call);
                         break;
                     }
                     catch (ConnectionPool.StaleHostException ex) {
@@ -246,11 +250,14 @@ public final class TransportEngine {
                 if (RetryPolicy.shouldReplay(failure, request, conn.isReused(), replay)) {
                     this.pool.countReplay(host);
                     if (lease.stream != null) {
-                        lease.finish(null); // the stream ends; the connection's own state decides its fate
+                        // The stream ends; the connection's own state decides its fate. Any usable connection
+                        // may carry the request again: the server did not process it (RFC 9113 8.7).
+                        lease.finish(null);
                     }
                     else {
                         // The dead connection served nothing, so it does not count as reused.
                         lease.discardUnused(failure.closeReason);
+                        replayFresh = true;
                     }
                     replay = true;
                     continue;
@@ -282,12 +289,11 @@ public final class TransportEngine {
     private PooledConnection newConnection(HostPool host, DialedSocket dialed) throws IOException {
         try {
             String protocol = dialed.applicationProtocol();
-            boolean forwarded = host.proxy != null && host.proxy.isHttp();
-            if (!dialed.tls() && !forwarded && io.github.pooledtransport.core.Protocol.cleartextIsH2(host.protocols)) {
+            if (host.multiplexed) {
                 H2Connection h2 = new H2Connection(host, this.connectionIds.incrementAndGet(),
                         this.config.timeSource().nanoTime(), expiresAt(), dialed, this.config.maxResponseHeaderBytes(),
-                        this.config.disableKeepAlives());
-                h2.start();
+                        this.config.disableKeepAlives(), this.pool);
+                h2.start(this.config.dialTimeout());
                 return h2;
             }
             if (!protocol.equals("http/1.1")) {

@@ -52,6 +52,15 @@ final class Waiter {
     /** Its place in the host's line of adopters, for the one that gets a dial of its own if a spare dial fails. */
     final WaiterQueue.Link adoptLink = new WaiterQueue.Link(this);
 
+    /**
+     * It waits for a stream on the multiplexed connection a dial in flight will bring, instead of a dial of its
+     * own; counted in the host's {@code joiners}. When no dial is left in flight, the first joiner gets one.
+     */
+    boolean joined;
+
+    /** Its place in the host's line of joiners. */
+    final WaiterQueue.Link joinLink = new WaiterQueue.Link(this);
+
     Waiter(HostPool host, Condition ready, boolean fresh, DialSpec spec) {
         this.host = host;
         this.ready = ready;
@@ -67,6 +76,11 @@ final class Waiter {
         this.host.idleWaiters.remove(this.idleLink);
         this.host.slotWaiters.remove(this.slotLink);
         this.host.adopterWaiters.remove(this.adoptLink);
+        this.host.joinWaiters.remove(this.joinLink);
+        if (this.joined) {
+            this.joined = false;
+            this.host.joiners--;
+        }
         if (this.adopted) {
             this.adopted = false;
             this.host.adopters--;

@@ -33,9 +33,24 @@ class ConnectionPoolFuzzTest {
     @ParameterizedTest(name = "seed {0}")
     @ValueSource(longs = { 1, 2, 3, 42, 1234, 98765, 20261126, 777, 31337, 5 })
     void randomStepsKeepEveryInvariant(long seed) {
-        Run run = new Run(seed);
+        Run run = new Run(seed, false);
         run.execute();
         assertThat(run.adoptions).as("requests that adopted a spare dial: the steps reach adoption").isPositive();
+    }
+
+    /**
+     * The same, with two of the four hosts multiplexed (HTTP/2): their connections carry up to a random number of
+     * streams that the server's SETTINGS change at random, and GOAWAY retires them at random. A stream is never
+     * granted beyond the limit the connection had, and each connection is held by exactly as many requests as it
+     * counts streams.
+     */
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = { 1, 2, 3, 42, 1234, 98765, 20261130, 777, 31337, 5 })
+    void randomStepsOnMultiplexedHostsKeepEveryInvariant(long seed) {
+        Run run = new Run(seed, true);
+        run.execute();
+        assertThat(run.sharedTakes).as("requests that took a stream of a connection already in use").isPositive();
+        assertThat(run.joins).as("requests that waited for the dial in flight of a multiplexed host").isPositive();
     }
 
     /** A connection that records how often the pool closed it. */
@@ -44,7 +59,7 @@ class ConnectionPoolFuzzTest {
         int closes;
 
         FakeConnection(HostPool host, long id, long now, long expiresAt) {
-            super(host, id, now, expiresAt);
+            super(host, id, now, expiresAt, host.multiplexed);
         }
 
         @Override
@@ -59,6 +74,14 @@ class ConnectionPoolFuzzTest {
 
         /** Requests that waited on a spare dial instead of their own. */
         int adoptions;
+
+        /** Requests that took a stream of a multiplexed connection another request held. */
+        int sharedTakes;
+
+        /** Requests that waited for a multiplexed host's dial in flight. */
+        int joins;
+
+        private final boolean multiplexing;
 
         private final Random random;
 
@@ -88,8 +111,9 @@ class ConnectionPoolFuzzTest {
         /** Requests waiting for a connection. */
         private final List<Waiter> waiting = new ArrayList<>();
 
-        Run(long seed) {
+        Run(long seed, boolean multiplexing) {
             this.seed = seed;
+            this.multiplexing = multiplexing;
             this.random = new Random(seed);
             int maxIdle = 1 + this.random.nextInt(12);
             PoolEvents events = new PoolEvents() {
@@ -107,9 +131,12 @@ class ConnectionPoolFuzzTest {
                     Run.this.hostsRemoved++;
                 }
             };
-            this.pool = new ConnectionPool(maxIdle, key -> ConnectionPool.newHostPool(key,
-                    this.random.nextInt(Math.min(maxIdle, 5) + 1), this.random.nextInt(4),
-                    Duration.ofSeconds(this.random.nextInt(3) * 30L)), () -> this.now, events, null, this.dials::add);
+            this.pool = new ConnectionPool(maxIdle, key -> {
+                HostPool h = ConnectionPool.newHostPool(key, this.random.nextInt(Math.min(maxIdle, 5) + 1),
+                        this.random.nextInt(4), Duration.ofSeconds(this.random.nextInt(3) * 30L));
+                h.multiplexed = multiplexing && (key.host().equals("host2") || key.host().equals("host3"));
+                return h;
+            }, () -> this.now, events, null, this.dials::add);
             for (int i = 0; i < 4; i++) {
                 this.hosts.add(this.pool.host(new HostKey("http", "host" + i, 80, null, null)));
             }
@@ -173,7 +200,12 @@ class ConnectionPoolFuzzTest {
                 this.pool.evictExpired();
             }
             else if (op < 98) {
-                this.pool.closeIdle();
+                if (this.multiplexing && this.random.nextBoolean()) {
+                    serverSaysSomething();
+                }
+                else {
+                    this.pool.closeIdle();
+                }
             }
             else if (!this.active.isEmpty()) {
                 FakeConnection c = this.active.get(this.random.nextInt(this.active.size()));
@@ -185,10 +217,32 @@ class ConnectionPoolFuzzTest {
             }
         }
 
+        /** A multiplexed connection's server changes its stream limit, or sends GOAWAY. */
+        private void serverSaysSomething() {
+            List<FakeConnection> open = new ArrayList<>();
+            for (FakeConnection c : this.all) {
+                if (c.multiplexed && c.state != PooledConnection.State.CLOSED) {
+                    open.add(c);
+                }
+            }
+            if (open.isEmpty()) {
+                return;
+            }
+            FakeConnection c = open.get(this.random.nextInt(open.size()));
+            if (this.random.nextInt(4) == 0) {
+                this.pool.retire(c, CloseReason.GOAWAY);
+            }
+            else {
+                this.pool.streamLimitChanged(c, this.random.nextInt(5));
+            }
+        }
+
         private void want(HostPool host) throws Exception {
             boolean fresh = this.random.nextInt(10) == 0;
-            PooledConnection expected = host.idleHead;
-            boolean expectedUsable = expected != null && this.now - expected.idleDeadline() < 0;
+            PooledConnection shared = host.sharedHead;
+            PooledConnection expected = (shared == null) ? host.idleHead
+                    : (this.now - shared.expiresAt < 0) ? shared : null; // an expired one is retired, not taken
+            boolean expectedUsable = expected != null && (expected == shared || this.now - expected.idleDeadline() < 0);
             Waiter w = this.pool.want(host, true, fresh, DialSpec.DEFAULT);
             if (w.ready == null) {
                 assertThat(fresh).as("a fresh request took an idle connection").isFalse();
@@ -204,6 +258,9 @@ class ConnectionPoolFuzzTest {
             if (w.adopted) {
                 this.adoptions++;
             }
+            if (w.joined) {
+                this.joins++;
+            }
             this.waiting.add(w);
         }
 
@@ -215,6 +272,9 @@ class ConnectionPoolFuzzTest {
                         this.random.nextInt(4) == 0 ? this.now + 60_000_000_000L : Long.MAX_VALUE);
                 this.all.add(c);
                 this.dialsSucceeded++;
+                if (c.multiplexed) {
+                    this.pool.streamLimitChanged(c, 1 + this.random.nextInt(4)); // the server's first SETTINGS
+                }
                 this.pool.dialSucceeded(dial, c);
             }
             else {
@@ -231,7 +291,7 @@ class ConnectionPoolFuzzTest {
                 }
                 it.remove();
                 if (w.connection != null) {
-                    if (w.fresh) {
+                    if (w.fresh && !w.connection.multiplexed) { // a new multiplexed one serves others too
                         assertThat(w.connection.useCount).as("a fresh request got a used connection").isEqualTo(1);
                     }
                     take((FakeConnection) w.connection);
@@ -241,13 +301,24 @@ class ConnectionPoolFuzzTest {
 
         private void take(FakeConnection c) {
             assertThat(c.state).isEqualTo(PooledConnection.State.ACTIVE);
-            assertThat(this.activeSet.add(c)).as("handed out twice").isTrue();
+            if (c.multiplexed) {
+                assertThat(c.streams).as("streams granted on " + c).isLessThanOrEqualTo(c.streamLimit);
+                if (this.activeSet.contains(c)) {
+                    this.sharedTakes++;
+                }
+                this.activeSet.add(c);
+            }
+            else {
+                assertThat(this.activeSet.add(c)).as("handed out twice").isTrue();
+            }
             this.active.add(c);
         }
 
         private void release(FakeConnection c, CloseReason reason) {
-            this.active.remove(c);
-            this.activeSet.remove(c);
+            this.active.remove(c); // one lease of it
+            if (!this.active.contains(c)) {
+                this.activeSet.remove(c);
+            }
             this.pool.release(c, reason);
         }
 
@@ -255,7 +326,7 @@ class ConnectionPoolFuzzTest {
             harvest();
             this.pool.checkInvariants();
             PoolStats totals = totals();
-            assertThat(totals.active()).as("active").isEqualTo(this.active.size());
+            assertThat(totals.active()).as("active connections").isEqualTo(this.activeSet.size());
             assertThat(totals.dialing()).as("dialing").isEqualTo(this.dials.size());
             assertThat(totals.waiting()).as("waiting").isLessThanOrEqualTo(this.waiting.size());
             assertThat(totals.opened()).as("opened").isEqualTo(this.dialsSucceeded);
@@ -268,6 +339,12 @@ class ConnectionPoolFuzzTest {
                     throw new AssertionError(c + " closed " + c.closes + " times");
                 }
                 boolean isActive = this.activeSet.contains(c);
+                if (c.multiplexed && c.state != PooledConnection.State.CLOSED) {
+                    int held = java.util.Collections.frequency(this.active, c);
+                    if (held != c.streams) {
+                        throw new AssertionError(c + " counts " + c.streams + " streams but " + held + " are held");
+                    }
+                }
                 boolean isIdle = c.state == PooledConnection.State.IDLE;
                 boolean isClosed = c.closes == 1;
                 if ((isActive ? 1 : 0) + (isIdle ? 1 : 0) + (isClosed ? 1 : 0) != 1) {
