@@ -574,6 +574,14 @@ public final class ConnectionPool {
             host.active++; // before the dial leaves, so the host never looks empty in between
             c.admitted = true;
             unlinkDialLocked(dial);
+            if (host.multiplexed && !c.multiplexed) {
+                // The server chose HTTP/1.1 (ALPN): requests no longer wait for one dial, each gets its own.
+                host.multiplexed = false;
+                joinersToDialsLocked(host);
+            }
+            else if (c.multiplexed) {
+                host.multiplexed = true;
+            }
             host.opened++;
             c.state = PooledConnection.State.ACTIVE;
             c.lastWasIdle = false;
@@ -821,6 +829,16 @@ public final class ConnectionPool {
         }
     }
 
+    /** A host turned out to speak HTTP/1.1: every request that waited for its dial gets one, or a place in line. */
+    private void joinersToDialsLocked(HostPool host) {
+        Waiter w;
+        while ((w = host.joinWaiters.poll()) != null) {
+            w.joined = false;
+            host.joiners--;
+            dialOrLineLocked(host, w);
+        }
+    }
+
     /**
      * No dial is left in flight for a multiplexed host: the first request that waited for one gets a dial of its
      * own, or a place in line at {@code maxConnsPerHost}; the others keep waiting for that dial.
@@ -835,15 +853,7 @@ public final class ConnectionPool {
             }
             w.joined = false;
             host.joiners--;
-            if (host.hasRoomLocked() && host.waiting == 0) {
-                startDialLocked(host, w);
-            }
-            else {
-                w.inLine = true;
-                host.slotWaiters.add(w.slotLink);
-                host.waiting++;
-                w.ready.signal(); // it waited untimed on the dial: in line, its acquire timeout applies
-            }
+            dialOrLineLocked(host, w);
         }
     }
 
@@ -1429,15 +1439,23 @@ public final class ConnectionPool {
             }
             w.adopted = false;
             host.adopters--;
-            if (host.hasRoomLocked() && host.waiting == 0) {
-                startDialLocked(host, w);
-            }
-            else {
-                w.inLine = true;
-                host.slotWaiters.add(w.slotLink);
-                host.waiting++;
-                w.ready.signal(); // it waited untimed on the spare dial: in line, its acquire timeout applies
-            }
+            dialOrLineLocked(host, w);
+        }
+    }
+
+    /**
+     * A request that waited untimed on someone else's dial gets a dial of its own, or at {@code maxConnsPerHost} a
+     * place in line, where its acquire timeout applies (it is woken to start that clock).
+     */
+    private void dialOrLineLocked(HostPool host, Waiter w) {
+        if (host.hasRoomLocked() && host.waiting == 0) {
+            startDialLocked(host, w);
+        }
+        else {
+            w.inLine = true;
+            host.slotWaiters.add(w.slotLink);
+            host.waiting++;
+            w.ready.signal();
         }
     }
 

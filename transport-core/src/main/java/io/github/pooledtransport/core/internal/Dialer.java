@@ -90,7 +90,7 @@ final class Dialer {
             boolean handedOver = false;
             try {
                 if (key.isTls()) {
-                    socket = handshake(host, socket, key.host(), key.port(), call);
+                    socket = handshake(host, socket, key.host(), key.port(), call, targetProtocols(host));
                 }
                 DialedSocket dialed = new DialedSocket(channel, socket, key.isTls(), null);
                 handedOver = true;
@@ -113,7 +113,8 @@ final class Dialer {
             boolean tls = false;
             if (proxy.isHttp()) {
                 if (proxy.type() == Proxy.Type.HTTPS) {
-                    socket = handshake(host, socket, proxy.host(), proxy.port(), call);
+                    // To the proxy itself only HTTP/1.1: CONNECT and forwarding are HTTP/1.1 requests.
+                    socket = handshake(host, socket, proxy.host(), proxy.port(), call, HTTP1_ONLY);
                     tls = true;
                 }
                 if (key.isTls()) {
@@ -141,7 +142,7 @@ final class Dialer {
             }
             socket.setSoTimeout(0);
             if (key.isTls()) {
-                socket = handshake(host, socket, key.host(), key.port(), call);
+                socket = handshake(host, socket, key.host(), key.port(), call, targetProtocols(host));
                 tls = true;
             }
             DialedSocket dialed = new DialedSocket(channel, socket, tls, forwardAuthorization);
@@ -395,9 +396,30 @@ final class Dialer {
         }
     }
 
+    private static final String[] HTTP1_ONLY = { "http/1.1" };
+
+    private static final String[] H2_AND_HTTP1 = { "h2", "http/1.1" };
+
+    private static final String[] H2_ONLY = { "h2" };
+
+    /**
+     * The ALPN protocols offered to an https host, from its protocols (Go's {@code TLSNextProto}): {@code h2} first
+     * when HTTP/2 is allowed, {@code http/1.1} when HTTP/1.1 is.
+     */
+    private static String[] targetProtocols(HostPool host) throws TransportException {
+        boolean h2 = host.protocols.contains(io.github.pooledtransport.core.Protocol.H2);
+        boolean http1 = host.protocols.contains(io.github.pooledtransport.core.Protocol.HTTP1);
+        if (!h2 && !http1) {
+            throw new TransportException(host.key, "No protocol for " + host.key + ": https needs http1 or h2 in "
+                    + "protocols, which are " + io.github.pooledtransport.core.Protocol.format(host.protocols), null,
+                    "protocols");
+        }
+        return h2 ? (http1 ? H2_AND_HTTP1 : H2_ONLY) : HTTP1_ONLY;
+    }
+
     /** Builds the connection, which owns the socket from then on; on failure the caller still owns it. */
-    private Socket handshake(HostPool host, Socket under, String peerHost, int peerPort, CallState call)
-            throws IOException {
+    private Socket handshake(HostPool host, Socket under, String peerHost, int peerPort, CallState call,
+            String[] applicationProtocols) throws IOException {
         HostKey key = host.key;
         SSLContext context = (host.sslContext != null) ? host.sslContext : this.sslContext;
         call.label("in the TLS handshake with " + peerHost + ":" + peerPort); // before listeners hear of it
@@ -418,7 +440,7 @@ final class Dialer {
             if (!this.config.insecureSkipTlsVerify()) {
                 parameters.setEndpointIdentificationAlgorithm("HTTPS");
             }
-            parameters.setApplicationProtocols(new String[] { "http/1.1" });
+            parameters.setApplicationProtocols(applicationProtocols);
             SNIHostName serverName = serverName(tlsName);
             if (serverName != null) {
                 parameters.setServerNames(List.of(serverName));

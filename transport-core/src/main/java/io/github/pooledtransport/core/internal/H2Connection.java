@@ -181,6 +181,9 @@ final class H2Connection extends PooledConnection implements Runnable {
 
     private boolean settingsReceived;
 
+    /** Whether the pool was told the stream limit of the server's first SETTINGS: the dial may complete. */
+    private boolean limitAnnounced;
+
     private int goAwayLastStream = Integer.MAX_VALUE;
 
     /** Why the connection takes no new streams, or {@code null}. */
@@ -230,7 +233,7 @@ final class H2Connection extends PooledConnection implements Runnable {
         long deadline = System.nanoTime() + timeout.toNanos();
         this.lock.lock();
         try {
-            while (!this.settingsReceived && this.failure == null) {
+            while (!this.limitAnnounced && this.failure == null) {
                 long left = deadline - System.nanoTime();
                 if (!timeout.isZero() && left <= 0) {
                     break;
@@ -268,7 +271,7 @@ final class H2Connection extends PooledConnection implements Runnable {
     private boolean settingsHeard() {
         this.lock.lock();
         try {
-            return this.settingsReceived;
+            return this.limitAnnounced;
         }
         finally {
             this.lock.unlock();
@@ -1059,13 +1062,23 @@ final class H2Connection extends PooledConnection implements Runnable {
             }
             this.settingsReceived = true;
             limitAfter = streamLimitLocked();
-            this.settingsArrived.signalAll();
         }
         finally {
             this.lock.unlock();
         }
         if (first || limitAfter != limitBefore) {
             this.pool.streamLimitChanged(this, limitAfter);
+        }
+        if (first) {
+            // Only now may the dial complete: the pool knows how many streams to hand out.
+            this.lock.lock();
+            try {
+                this.limitAnnounced = true;
+                this.settingsArrived.signalAll();
+            }
+            finally {
+                this.lock.unlock();
+            }
         }
         int table = tableSize;
         int size = frameSize;

@@ -107,9 +107,11 @@ public final class TransportEngine {
         HostPool host = newHostPool(key);
         host.proxy = proxy;
         host.sslContext = sslContext;
-        // HTTP/2 with prior knowledge: every connection to it is multiplexed (never through a forwarding proxy).
-        host.multiplexed = !key.isTls() && !(proxy != null && proxy.isHttp())
-                && io.github.pooledtransport.core.Protocol.cleartextIsH2(host.protocols);
+        // Whether its connections may be multiplexed: over TLS when h2 is offered (until the first ALPN answer says
+        // otherwise, one dial at a time), in cleartext with prior knowledge (never through a forwarding proxy).
+        host.multiplexed = key.isTls() ? host.protocols.contains(io.github.pooledtransport.core.Protocol.H2)
+                : !(proxy != null && proxy.isHttp())
+                        && io.github.pooledtransport.core.Protocol.cleartextIsH2(host.protocols);
         return host;
     }
 
@@ -283,13 +285,16 @@ public final class TransportEngine {
 
     /**
      * Builds the connection for the protocol the dialed socket carries, and takes ownership of the socket: HTTP/2
-     * with prior knowledge on a cleartext connection to a host whose protocols say so (never through a proxy that
-     * forwards plain-http requests: it speaks HTTP/1.1), else HTTP/1.1 (the TLS handshake offers nothing else yet).
+     * when the TLS handshake chose {@code h2}, or on a cleartext connection to a host whose protocols say so (never
+     * through a proxy that forwards plain-http requests: it speaks HTTP/1.1); else HTTP/1.1.
      */
     private PooledConnection newConnection(HostPool host, DialedSocket dialed) throws IOException {
         try {
             String protocol = dialed.applicationProtocol();
-            if (host.multiplexed) {
+            boolean multiplexed = dialed.tls() ? protocol.equals("h2")
+                    : !(host.proxy != null && host.proxy.isHttp())
+                            && io.github.pooledtransport.core.Protocol.cleartextIsH2(host.protocols);
+            if (multiplexed) {
                 H2Connection h2 = new H2Connection(host, this.connectionIds.incrementAndGet(),
                         this.config.timeSource().nanoTime(), expiresAt(), dialed, this.config.maxResponseHeaderBytes(),
                         this.config.disableKeepAlives(), this.pool);
@@ -297,9 +302,14 @@ public final class TransportEngine {
                 return h2;
             }
             if (!protocol.equals("http/1.1")) {
-                // Only http/1.1 is offered; a server that picks something else breaks ALPN (RFC 7301 3.2).
+                // A server that picks a protocol we did not offer breaks ALPN (RFC 7301 3.2).
                 throw new TransportException(host.key, host.key + " negotiated the unsupported application protocol '"
-                        + ResponseFraming.echo(protocol) + "' (only http/1.1 was offered)", null);
+                        + ResponseFraming.echo(protocol) + "'", null);
+            }
+            if (!host.protocols.contains(io.github.pooledtransport.core.Protocol.HTTP1)) {
+                throw new TransportException(host.key, host.key + " answered with HTTP/1.1 (no ALPN h2), which "
+                        + "protocols=" + io.github.pooledtransport.core.Protocol.format(host.protocols)
+                        + " does not allow", null, "protocols");
             }
             return new Http1Connection(host, this.connectionIds.incrementAndGet(),
                     this.config.timeSource().nanoTime(), expiresAt(), dialed, this.config.bufferSize(),
