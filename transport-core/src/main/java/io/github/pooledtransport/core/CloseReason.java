@@ -98,7 +98,10 @@ public enum CloseReason {
     PROTOCOL_ERROR("protocol-error"),
 
     /** The HTTP/2 connection used up the stream ids it may use, and was retired like a GOAWAY. */
-    STREAM_IDS_EXHAUSTED("stream-ids-exhausted");
+    STREAM_IDS_EXHAUSTED("stream-ids-exhausted"),
+
+    /** The HTTP/2 server refused a second stream on the connection (REFUSED_STREAM): it takes no new ones. */
+    REFUSED_STREAMS("refused-streams");
 
     private final String code;
 

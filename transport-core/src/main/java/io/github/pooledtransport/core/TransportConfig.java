@@ -431,7 +431,8 @@ public final class TransportConfig {
 
         private AddressFilter addressFilter = AddressFilter.ALLOW_ALL;
 
-        private java.util.Set<Protocol> protocols = java.util.Set.of(Protocol.HTTP1);
+        private java.util.Set<Protocol> protocols = Protocol.checked("protocols",
+                java.util.EnumSet.of(Protocol.HTTP1, Protocol.H2));
 
         private Builder() {
         }

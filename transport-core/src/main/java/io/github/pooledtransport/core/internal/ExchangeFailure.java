@@ -27,7 +27,14 @@ final class ExchangeFailure extends IOException {
         NO_RESPONSE,
 
         /** A write made no progress for {@code writeTimeout}: the server stopped reading; never replayed. */
-        WRITE_TIMED_OUT
+        WRITE_TIMED_OUT,
+
+        /**
+         * An HTTP/2 server said it did not process the request (RST_STREAM with REFUSED_STREAM, a stream above
+         * GOAWAY's last stream id, a connection that could take no stream before its HEADERS went out): safe to
+         * send again whatever the method (RFC 9113 8.7), as Go's {@code canRetryError}.
+         */
+        REFUSED
     }
 
     final Kind kind;

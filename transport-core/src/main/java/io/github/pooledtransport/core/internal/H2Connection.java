@@ -186,6 +186,9 @@ final class H2Connection extends PooledConnection implements Runnable {
 
     private int goAwayLastStream = Integer.MAX_VALUE;
 
+    /** Streams the server refused; the second retires the connection (as OkHttp): it is overloaded or draining. */
+    private int refusedStreams;
+
     /** Why the connection takes no new streams, or {@code null}. */
     private CloseReason retired;
 
@@ -618,6 +621,7 @@ final class H2Connection extends PooledConnection implements Runnable {
             case GOAWAY -> "the server sent GOAWAY";
             case STREAM_IDS_EXHAUSTED -> "its stream ids are used up";
             case KEEP_ALIVE_DISABLED -> "keep-alives are disabled";
+            case REFUSED_STREAMS -> "the server refused two of its streams";
             default -> this.retired.code();
         };
     }
@@ -984,6 +988,7 @@ final class H2Connection extends PooledConnection implements Runnable {
     private void onReset(H2Frame frame) throws IOException {
         requireStream(frame);
         int code = frame.errorCode();
+        boolean retire = false;
         this.lock.lock();
         try {
             H2Stream stream = this.streams.get(frame.streamId());
@@ -999,6 +1004,10 @@ final class H2Connection extends PooledConnection implements Runnable {
             else if (code == H2Error.REFUSED_STREAM.getCode()) {
                 fail(stream, new Refused(this.key, this.key + " refused HTTP/2 stream " + stream.id
                         + " (REFUSED_STREAM): the request was not processed"));
+                if (++this.refusedStreams == 2 && this.retired == null) {
+                    this.retired = CloseReason.REFUSED_STREAMS;
+                    retire = true;
+                }
             }
             else {
                 fail(stream, new TransportException(this.key, this.key + " reset HTTP/2 stream " + stream.id + " with "
@@ -1009,6 +1018,9 @@ final class H2Connection extends PooledConnection implements Runnable {
         }
         finally {
             this.lock.unlock();
+        }
+        if (retire) {
+            this.pool.retire(this, CloseReason.REFUSED_STREAMS);
         }
     }
 

@@ -65,7 +65,7 @@ final class H2ExchangeCodec implements ExchangeCodec {
             conn.open(stream, fields(conn, request, key, framing, gzip), !hasBody);
         }
         catch (H2Connection.Unusable ex) {
-            throw new ExchangeFailure(ExchangeFailure.Kind.NOTHING_WRITTEN, ex.reason, new TransportException(key,
+            throw new ExchangeFailure(ExchangeFailure.Kind.REFUSED, ex.reason, new TransportException(key,
                     "Could not start the request on " + ex.getMessage(), ex.getCause()));
         }
         catch (IOException ex) {
@@ -136,7 +136,7 @@ final class H2ExchangeCodec implements ExchangeCodec {
      */
     private static IOException beforeHead(HostKey key, IOException ex) {
         if (ex instanceof H2Connection.Refused refused) {
-            return new ExchangeFailure(ExchangeFailure.Kind.NOTHING_WRITTEN, null, refused);
+            return new ExchangeFailure(ExchangeFailure.Kind.REFUSED, null, refused);
         }
         if (ex instanceof H2Connection.ConnectionFailed failed) {
             return new ExchangeFailure(ExchangeFailure.Kind.NO_RESPONSE, CloseReason.ERROR, failed);

@@ -6,7 +6,8 @@ import io.github.pooledtransport.core.Request;
  * The one place that decides whether a failed request is sent again: Go's {@code shouldRetryRequest}. A request
  * is replayed at most once, on a freshly dialed connection, and only after a failure on a reused connection
  * (a kept-alive connection the server may have closed as we wrote to it; a fresh connection that fails is
- * the server's answer).
+ * the server's answer). A request an HTTP/2 server refused follows Go's HTTP/2 rule instead
+ * ({@link #refusedRetryDelayNanos}).
  */
 final class RetryPolicy {
 
@@ -32,6 +33,32 @@ final class RetryPolicy {
             case NO_RESPONSE -> request.isReplayable();
             // The server is there and stopped reading: sending it again would stall again.
             case WRITE_TIMED_OUT -> false;
+            case REFUSED -> false; // see refusedRetryDelayNanos
         };
+    }
+
+    /** Go's bound: the first attempt and up to six more. */
+    static final int MAX_REFUSED_RETRIES = 6;
+
+    /**
+     * Go's rule for a request an HTTP/2 server did not process ({@code roundTripViaPool}): sent again on any usable
+     * connection, whatever the method, when its body is absent or can be written again; the first retry at once,
+     * then after 1, 2, 4, 8 and 16 seconds, each with up to 10% more, at most six times.
+     *
+     * @param failure how the exchange failed
+     * @param request the request
+     * @param retriesSoFar how many times it was already sent again
+     * @return how long to wait before sending it again, or -1 when it must not be
+     */
+    static long refusedRetryDelayNanos(ExchangeFailure failure, Request request, int retriesSoFar) {
+        if (failure.kind != ExchangeFailure.Kind.REFUSED || retriesSoFar >= MAX_REFUSED_RETRIES
+                || (request.body() != null && !request.body().isRepeatable())) {
+            return -1;
+        }
+        if (retriesSoFar == 0) {
+            return 0;
+        }
+        long base = (1L << (retriesSoFar - 1)) * 1_000_000_000L;
+        return base + (long) (base * 0.1 * java.util.concurrent.ThreadLocalRandom.current().nextDouble());
     }
 }

@@ -204,6 +204,7 @@ public final class TransportEngine {
         boolean measured = !this.listener.isEmpty() || events != CallListener.NONE;
         boolean replay = false;
         boolean replayFresh = false;
+        int refusedRetries = 0;
         while (true) {
             long getConnAt = measured ? System.nanoTime() : 0; // a replay waits anew
             events.connectionRequested(key);
@@ -249,6 +250,15 @@ public final class TransportEngine {
                     lease.finish(CloseReason.CANCELLED);
                     throw stopped; // never replayed
                 }
+                long delay = RetryPolicy.refusedRetryDelayNanos(failure, request, refusedRetries);
+                if (delay >= 0) {
+                    // Not processed by the server: the stream ends, and any usable connection carries it again.
+                    lease.finish(null);
+                    this.pool.countReplay(host);
+                    refusedRetries++;
+                    backOff(call, delay, failure);
+                    continue;
+                }
                 if (RetryPolicy.shouldReplay(failure, request, conn.isReused(), replay)) {
                     this.pool.countReplay(host);
                     if (lease.stream != null) {
@@ -281,6 +291,27 @@ public final class TransportEngine {
                 throw ex;
             }
         }
+    }
+
+    /**
+     * Waits before sending a refused request again; a stop of the call, its timeout included, ends the wait.
+     */
+    private static void backOff(CallState call, long delayNanos, ExchangeFailure refused) throws IOException {
+        if (delayNanos == 0) {
+            return;
+        }
+        java.util.concurrent.CountDownLatch woken = new java.util.concurrent.CountDownLatch(1);
+        call.enter("waiting to send the request again after " + refused.getMessage(), woken::countDown);
+        try {
+            woken.await(delayNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+        finally {
+            call.leave();
+        }
+        call.throwIfStopped();
     }
 
     /**

@@ -194,7 +194,7 @@ class H2cPriorKnowledgeTest {
     }
 
     @Test
-    void http1StaysTheDefaultAndAHostOverrideChoosesH2c() throws Exception {
+    void cleartextStaysHttp1ByDefaultAndAHostOverrideChoosesH2c() throws Exception {
         // Jetty's h2c connector speaks only HTTP/2: an HTTP/1.1 request gets no answer it can use.
         HostOverrides h2cOnly = new HostOverrides(null, null, null, null, null, Set.of(Protocol.H2C));
         Transport perHost = new Transport(TransportConfig.builder().readTimeout(Duration.ofSeconds(5))
@@ -205,6 +205,6 @@ class H2cPriorKnowledgeTest {
         finally {
             perHost.close();
         }
-        assertThat(TransportConfig.defaults().protocols()).containsExactly(Protocol.HTTP1);
+        assertThat(TransportConfig.defaults().protocols()).containsExactly(Protocol.HTTP1, Protocol.H2);
     }
 }

@@ -377,4 +377,60 @@ class HostileH2PeerTest {
         }
         assertThat(clientReset.get(5, TimeUnit.SECONDS)).isEqualTo(H2Error.CANCEL.getCode());
     }
+
+    @Test
+    void refusedStreamOnAFreshConnectionIsSentAgainToo() throws Exception {
+        this.peer = new RawH2Peer(s -> {
+            s.settings();
+            int id = s.request();
+            s.writer.resetStream(id, H2Error.REFUSED_STREAM);
+            s.writer.flush();
+            id = s.request();
+            s.head(id, 204, true);
+            s.drain();
+        });
+        try (Response response = get("/first")) {
+            assertThat(response.status()).isEqualTo(204);
+        }
+        assertThat(this.peer.connections()).isEqualTo(1);
+    }
+
+    @Test
+    void secondRefusedStreamRetiresTheConnection() throws Exception {
+        this.peer = new RawH2Peer(s -> {
+            s.settings();
+            for (int i = 0; i < 2; i++) {
+                int id = s.request();
+                s.writer.resetStream(id, H2Error.REFUSED_STREAM);
+                s.writer.flush();
+            }
+            s.drain();
+        }, s -> {
+            s.settings();
+            int id = s.request();
+            s.head(id, 204, true);
+            s.drain();
+        });
+        try (Response response = get("/x")) {
+            assertThat(response.status()).isEqualTo(204);
+        }
+        assertThat(this.peer.connections()).isEqualTo(2);
+        assertThat(this.transport.stats().totals().closed(io.github.pooledtransport.core.CloseReason.REFUSED_STREAMS))
+                .isEqualTo(1);
+    }
+
+    @Test
+    void refusedStreamWithABodyThatCannotBeWrittenAgainFails() throws Exception {
+        this.peer = new RawH2Peer(s -> {
+            s.settings();
+            int id = s.request();
+            s.writer.resetStream(id, H2Error.REFUSED_STREAM);
+            s.writer.flush();
+            s.drain();
+        });
+        Request post = Request.newBuilder(URI.create(this.peer.url("/once"))).post(RequestBody.ofStream(
+                new java.io.ByteArrayInputStream("once".getBytes(StandardCharsets.US_ASCII)), 4)).build();
+        assertThatThrownBy(() -> this.transport.roundTrip(post)).isInstanceOf(TransportException.class)
+                .hasMessageContaining("REFUSED_STREAM");
+    }
 }

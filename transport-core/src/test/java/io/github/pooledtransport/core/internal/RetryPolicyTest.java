@@ -71,4 +71,30 @@ class RetryPolicyTest {
     private static Request method(String method) {
         return Request.newBuilder(TARGET).method(method, null).build();
     }
+
+    @Test
+    void refusedIsSentAgainAtOnceThenAfterGosBackoffAtMostSixTimes() {
+        ExchangeFailure refused = new ExchangeFailure(ExchangeFailure.Kind.REFUSED, null,
+                new io.github.pooledtransport.core.TransportException(null, "refused", null));
+        Request post = post(RequestBody.of(new byte[3]));
+        assertThat(RetryPolicy.refusedRetryDelayNanos(refused, post, 0)).isZero();
+        assertThat(RetryPolicy.refusedRetryDelayNanos(refused, post, 1)).isBetween(1_000_000_000L, 1_100_000_000L);
+        assertThat(RetryPolicy.refusedRetryDelayNanos(refused, post, 5)).isBetween(16_000_000_000L, 17_600_000_000L);
+        assertThat(RetryPolicy.refusedRetryDelayNanos(refused, post, 6)).isEqualTo(-1);
+    }
+
+    @Test
+    void refusedWithAOneShotBodyIsNotSentAgain() {
+        ExchangeFailure refused = new ExchangeFailure(ExchangeFailure.Kind.REFUSED, null,
+                new io.github.pooledtransport.core.TransportException(null, "refused", null));
+        RequestBody once = RequestBody.ofStream(new ByteArrayInputStream(new byte[3]), 3);
+        assertThat(RetryPolicy.refusedRetryDelayNanos(refused, post(once), 0)).isEqualTo(-1);
+    }
+
+    @Test
+    void onlyRefusedFollowsTheHttp2Rule() {
+        ExchangeFailure noResponse = new ExchangeFailure(ExchangeFailure.Kind.NO_RESPONSE, null,
+                new io.github.pooledtransport.core.TransportException(null, "gone", null));
+        assertThat(RetryPolicy.refusedRetryDelayNanos(noResponse, Request.get(TARGET), 0)).isEqualTo(-1);
+    }
 }

@@ -121,11 +121,11 @@ public class TransportProperties {
     private LeakDetection leakDetection = LeakDetection.ON;
 
     /**
-     * Application protocols the transport may speak, comma-separated: http1, h2 (HTTP/2 over TLS), h2c (HTTP/2 over
-     * cleartext with prior knowledge, used for http:// URLs only when http1 is not listed). HTTP/2 connections carry
-     * one request at a time until multiplexing lands.
+     * Application protocols the transport may speak, comma-separated: http1, h2 (HTTP/2 over TLS, chosen by the
+     * server through ALPN), h2c (HTTP/2 over cleartext with prior knowledge, used for http:// URLs only when http1 is
+     * not listed).
      */
-    private String protocols = "http1";
+    private String protocols = "http1,h2";
 
     /**
      * Proxy settings.

@@ -63,7 +63,7 @@ class TransportPropertiesMappingTests {
             softly.assertThat(c.drainOnCloseBytes()).as("drain-on-close").isEqualTo(256 * 1024);
             softly.assertThat(c.leakDetection()).as("leak-detection").isEqualTo(LeakDetection.ON);
             softly.assertThat(c.hostOverrides()).as("hosts").isEmpty();
-            softly.assertThat(c.protocols()).as("protocols").containsExactly(Protocol.HTTP1);
+            softly.assertThat(c.protocols()).as("protocols").containsExactly(Protocol.HTTP1, Protocol.H2);
             softly.assertThat(c.sslContext()).as("ssl.bundle").isNull();
             softly.assertThat(c.insecureSkipTlsVerify()).as("ssl.insecure-skip-verify").isFalse();
             softly.assertAll();
