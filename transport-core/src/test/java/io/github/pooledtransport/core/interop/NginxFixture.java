@@ -38,11 +38,39 @@ final class NginxFixture implements AutoCloseable {
 
     private final int tlsPort;
 
-    private NginxFixture(ServerProcess process, Path accessLog, int port, int tlsPort) {
+    /** HTTP/2 listeners, -1 when nginx was started without them: over TLS, cleartext (h2c), and a strict one. */
+    private final int[] http2Ports;
+
+    private NginxFixture(ServerProcess process, Path accessLog, int port, int tlsPort, int[] http2Ports) {
         this.process = process;
         this.accessLog = accessLog;
         this.port = port;
         this.tlsPort = tlsPort;
+        this.http2Ports = http2Ports;
+    }
+
+    /** The TLS port where nginx speaks HTTP/2 (ALPN h2) as configured by default. */
+    static final int H2 = 0;
+
+    /** The cleartext port where nginx speaks HTTP/2 with prior knowledge only. */
+    static final int H2C = 1;
+
+    /**
+     * The TLS port where nginx allows {@value #LIMITED_STREAMS} concurrent streams per connection and sends GOAWAY
+     * after {@value #LIMITED_REQUESTS} requests on one.
+     */
+    static final int H2_LIMITED = 2;
+
+    static final int LIMITED_STREAMS = 4;
+
+    static final int LIMITED_REQUESTS = 20;
+
+    /** @return the port of one of the HTTP/2 listeners ({@link #H2}, {@link #H2C}, {@link #H2_LIMITED}) */
+    int http2Port(int which) {
+        if (this.http2Ports == null) {
+            throw new IllegalStateException("nginx was started without HTTP/2 listeners");
+        }
+        return this.http2Ports[which];
     }
 
     /**
@@ -51,6 +79,15 @@ final class NginxFixture implements AutoCloseable {
      * @param certificates the server certificate for a TLS listener, or {@code null} for plain HTTP only
      */
     static NginxFixture start(Path dir, TestCertificates certificates) throws IOException {
+        return start(dir, certificates, false);
+    }
+
+    /**
+     * As {@link #start(Path, TestCertificates)}, with HTTP/2 listeners too when {@code http2} is set
+     * ({@link #http2Port}): Debian 12's nginx 1.22 syntax, {@code listen ... ssl http2} and a cleartext
+     * {@code listen ... http2}, which serves HTTP/2 with prior knowledge only.
+     */
+    static NginxFixture start(Path dir, TestCertificates certificates, boolean http2) throws IOException {
         Path home = Files.createDirectories(dir.resolve("nginx"));
         Files.createDirectories(home.resolve("tmp"));
         // With a root master the workers run as nobody: let them reach the temporary directories.
@@ -71,6 +108,20 @@ final class NginxFixture implements AutoCloseable {
                     %s
                   }
                 """.formatted(tlsPort, certificates.certificateChainPem(), certificates.privateKeyPem(), answer);
+        int[] http2Ports = null;
+        String http2Servers = "";
+        if (http2) {
+            http2Ports = new int[] { ServerProcess.freePort(), ServerProcess.freePort(), ServerProcess.freePort() };
+            String tls = "ssl_certificate " + certificates.certificateChainPem() + ";\n ssl_certificate_key "
+                    + certificates.privateKeyPem() + ";\n";
+            http2Servers = """
+                      server { listen 127.0.0.1:%d ssl http2; server_name localhost; %s %s }
+                      server { listen 127.0.0.1:%d http2; server_name localhost; %s }
+                      server { listen 127.0.0.1:%d ssl http2; server_name localhost; %s
+                               http2_max_concurrent_streams %d; keepalive_requests %d; %s }
+                    """.formatted(http2Ports[H2], tls, answer, http2Ports[H2C], answer, http2Ports[H2_LIMITED], tls,
+                    LIMITED_STREAMS, LIMITED_REQUESTS, answer);
+        }
         String config = """
                 worker_processes 1;
                 daemon off;
@@ -92,16 +143,19 @@ final class NginxFixture implements AutoCloseable {
                     server_name localhost;
                     %5$s
                   }
-                %6$s}
-                """.formatted(home, errorLog, accessLog, port, answer, tlsServer);
+                %6$s%7$s}
+                """.formatted(home, errorLog, accessLog, port, answer, tlsServer, http2Servers);
         Path configFile = home.resolve("nginx.conf");
         Files.writeString(configFile, config);
         List<String> command = List.of(BINARY.toString(), "-p", home + "/", "-c", configFile.toString(), "-e",
                 errorLog.toString());
-        ServerProcess process = (certificates != null)
-                ? ServerProcess.start("nginx", command, home, List.of(errorLog), port, tlsPort)
-                : ServerProcess.start("nginx", command, home, List.of(errorLog), port);
-        return new NginxFixture(process, accessLog, port, tlsPort);
+        ServerProcess process = (http2Ports != null)
+                ? ServerProcess.start("nginx", command, home, List.of(errorLog), port, tlsPort, http2Ports[H2],
+                        http2Ports[H2C], http2Ports[H2_LIMITED])
+                : (certificates != null)
+                        ? ServerProcess.start("nginx", command, home, List.of(errorLog), port, tlsPort)
+                        : ServerProcess.start("nginx", command, home, List.of(errorLog), port);
+        return new NginxFixture(process, accessLog, port, tlsPort, http2Ports);
     }
 
     /** @return the plain HTTP port */

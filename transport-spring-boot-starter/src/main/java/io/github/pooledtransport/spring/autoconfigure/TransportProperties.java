@@ -121,9 +121,7 @@ public class TransportProperties {
     private LeakDetection leakDetection = LeakDetection.ON;
 
     /**
-     * Application protocols the transport may speak, comma-separated: http1, h2 (HTTP/2 over TLS, chosen by the
-     * server through ALPN), h2c (HTTP/2 over cleartext with prior knowledge, used for http:// URLs only when http1 is
-     * not listed).
+     * Application protocols: http1, h2 (HTTP/2 over TLS, by ALPN), h2c (cleartext HTTP/2 with prior knowledge).
      */
     private String protocols = "http1,h2";
 
