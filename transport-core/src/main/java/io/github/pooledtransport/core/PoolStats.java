@@ -22,10 +22,38 @@ import java.util.Map;
  * @param dialsLost dials whose request was served by another connection first (released by another request, or
  *     made by another dial); the connection went to the next waiting request or the idle list (late binding)
  * @param fallbacks dials that started the second address family (happy eyeballs): the first was slow or failed
+ * @param multiplexed of the idle and active connections, those that carry many requests at once (HTTP/2)
+ * @param streams requests in flight on multiplexed connections (each also counts its connection as active)
  */
 public record PoolStats(int idle, int active, int dialing, int waiting, int peakActive, long opened, long reused,
         long requests, Map<CloseReason, Long> closed, long acquireTimeouts, long replays, long cancellations,
-        long callTimeouts, long dialsLost, long fallbacks) {
+        long callTimeouts, long dialsLost, long fallbacks, int multiplexed, int streams) {
+
+    /**
+     * Counts without HTTP/2's, for tests and tools written before they were counted.
+     *
+     * @param idle connections in the pool
+     * @param active connections serving a request
+     * @param dialing connections being opened
+     * @param waiting requests queued for a connection
+     * @param peakActive the highest number of active connections seen
+     * @param opened connections opened
+     * @param reused requests served on a reused connection
+     * @param requests requests that asked the pool for a connection
+     * @param closed connections closed, by reason
+     * @param acquireTimeouts requests that gave up waiting for a connection
+     * @param replays requests sent again after a reused connection failed
+     * @param cancellations calls stopped by a cancel or an interrupt
+     * @param callTimeouts calls stopped by their call timeout
+     * @param dialsLost dials whose request was served by another connection first
+     * @param fallbacks dials that started the second address family
+     */
+    public PoolStats(int idle, int active, int dialing, int waiting, int peakActive, long opened, long reused,
+            long requests, Map<CloseReason, Long> closed, long acquireTimeouts, long replays, long cancellations,
+            long callTimeouts, long dialsLost, long fallbacks) {
+        this(idle, active, dialing, waiting, peakActive, opened, reused, requests, closed, acquireTimeouts, replays,
+                cancellations, callTimeouts, dialsLost, fallbacks, 0, 0);
+    }
 
     /** Copies the map so the snapshot stays immutable. */
     public PoolStats {

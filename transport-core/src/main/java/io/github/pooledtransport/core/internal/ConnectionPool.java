@@ -341,7 +341,7 @@ public final class ConnectionPool {
                     }
                     activateIdleLocked(c, now);
                     if (c.multiplexed) {
-                        c.streams = 1;
+                        setStreamsLocked(c, 1);
                         shareIfRoomLocked(c);
                     }
                     return c;
@@ -573,6 +573,9 @@ public final class ConnectionPool {
         try {
             host.active++; // before the dial leaves, so the host never looks empty in between
             c.admitted = true;
+            if (c.multiplexed) {
+                host.multiplexedOpen++;
+            }
             unlinkDialLocked(dial);
             if (host.multiplexed && !c.multiplexed) {
                 // The server chose HTTP/1.1 (ALPN): requests no longer wait for one dial, each gets its own.
@@ -595,7 +598,7 @@ public final class ConnectionPool {
                 c.useCount = 1;
                 serveLocked(host, requester, c);
                 if (c.multiplexed) {
-                    c.streams = 1;
+                    setStreamsLocked(c, 1);
                     fillStreamsLocked(c);
                 }
             }
@@ -713,7 +716,7 @@ public final class ConnectionPool {
      */
     private Offer releaseStreamLocked(PooledConnection c, CloseReason closeReason, long now) {
         HostPool host = c.host;
-        c.streams--;
+        setStreamsLocked(c, c.streams - 1);
         CloseReason reason = closeReason;
         if (reason == null && this.closed) {
             reason = CloseReason.TRANSPORT_CLOSED;
@@ -794,7 +797,7 @@ public final class ConnectionPool {
     /** Gives a request a stream of a multiplexed connection that has room. */
     private static void takeStreamLocked(PooledConnection c) {
         HostPool host = c.host;
-        c.streams++;
+        setStreamsLocked(c, c.streams + 1);
         if (c.useCount > 0) {
             host.reused++;
         }
@@ -802,6 +805,12 @@ public final class ConnectionPool {
         c.lastWasIdle = false;
         c.lastIdleNanos = 0;
         shareIfRoomLocked(c);
+    }
+
+    /** Sets a multiplexed connection's stream count, keeping its host's sum exact. */
+    private static void setStreamsLocked(PooledConnection c, int streams) {
+        c.host.streams += streams - c.streams;
+        c.streams = streams;
     }
 
     /** Serves waiting requests from the free streams of an active multiplexed connection, and shares the rest. */
@@ -877,7 +886,7 @@ public final class ConnectionPool {
             c.lastIdleNanos = 0;
             serveLocked(host, waiter, c);
             if (c.multiplexed) {
-                c.streams = 1;
+                setStreamsLocked(c, 1);
                 fillStreamsLocked(c);
             }
             return new Offer(null, true);
@@ -1120,6 +1129,8 @@ public final class ConnectionPool {
         long callTimeouts = 0;
         long dialsLost = 0;
         long fallbacks = 0;
+        int multiplexed = 0;
+        int streams = 0;
         long[] closedTotals = new long[CloseReason.values().length];
         this.lock.lock();
         try {
@@ -1142,6 +1153,8 @@ public final class ConnectionPool {
                 callTimeouts += h.callTimeouts;
                 dialsLost += h.dialsLost;
                 fallbacks += h.fallbacks.sum();
+                multiplexed += h.multiplexedOpen;
+                streams += h.streams;
                 for (int i = 0; i < closedTotals.length; i++) {
                     closedTotals[i] += h.closed[i];
                 }
@@ -1151,7 +1164,8 @@ public final class ConnectionPool {
             this.lock.unlock();
         }
         totalsOut[0] = new PoolStats(idle, active, dialing, waiting, peak, opened, reused, requests,
-                toMap(closedTotals), acquireTimeouts, replays, cancellations, callTimeouts, dialsLost, fallbacks);
+                toMap(closedTotals), acquireTimeouts, replays, cancellations, callTimeouts, dialsLost, fallbacks,
+                multiplexed, streams);
         return result;
     }
 
@@ -1184,7 +1198,8 @@ public final class ConnectionPool {
 
     private static HostStats hostStatsLocked(HostPool h) {
         PoolStats stats = new PoolStats(h.idle, h.active, h.dialing, h.waiting, h.peakActive, h.opened, h.reused,
-                h.requests, toMap(h.closed), h.acquireTimeouts, h.replays, h.cancellations, h.callTimeouts, h.dialsLost, h.fallbacks.sum());
+                h.requests, toMap(h.closed), h.acquireTimeouts, h.replays, h.cancellations, h.callTimeouts, h.dialsLost,
+                h.fallbacks.sum(), h.multiplexedOpen, h.streams);
         return new HostStats(h.key, stats, h.maxIdleConnsPerHost, h.maxConnsPerHost);
     }
 
@@ -1340,6 +1355,11 @@ public final class ConnectionPool {
         if (sharedCount != h.shared) {
             throw new IllegalStateException("host " + h.key + " shared=" + h.shared + " but list holds " + sharedCount);
         }
+        if (h.streams < 0 || h.multiplexedOpen < 0 || h.multiplexedOpen > h.idle + h.active
+                || (h.streams > 0 && h.multiplexedOpen == 0)) {
+            throw new IllegalStateException("host " + h.key + " streams=" + h.streams + " multiplexed="
+                    + h.multiplexedOpen + " idle=" + h.idle + " active=" + h.active);
+        }
         if (h.shared > 0 && h.idleWaiters.size() > 0) {
             throw new IllegalStateException("host " + h.key + " has a free stream and waiting requests");
         }
@@ -1420,6 +1440,9 @@ public final class ConnectionPool {
         }
         c.state = PooledConnection.State.CLOSED;
         host.unlinkSharedLocked(c);
+        if (c.multiplexed && c.admitted) {
+            host.multiplexedOpen--;
+        }
         host.active--;
         checkNonNegative(host);
         host.closed[reason.ordinal()]++;

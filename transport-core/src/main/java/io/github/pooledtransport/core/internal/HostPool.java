@@ -51,6 +51,12 @@ public final class HostPool {
 
     int shared;
 
+    /** Open multiplexed connections (idle or active). */
+    int multiplexedOpen;
+
+    /** Streams leased on this host's multiplexed connections. */
+    int streams;
+
     /**
      * Requests that wait for the connection a dial in flight will bring, instead of a dial of their own: on a host
      * whose connections are multiplexed, one connection serves many ({@link Waiter#joined}).

@@ -97,6 +97,8 @@ class H2MultiplexingTest {
         // A stalled stream, never read past its first bytes, and another one abandoned halfway.
         Response stalled = this.transport.roundTrip(Request.get(this.server.url("/stall")));
         assertThat(stalled.body().readNBytes(5)).hasSize(5);
+        assertThat(this.transport.stats().totals().streams()).as("streams in flight").isEqualTo(1);
+        assertThat(this.transport.stats().totals().multiplexed()).as("HTTP/2 connections").isEqualTo(1);
         try (Response abandoned = this.transport.roundTrip(Request.get(this.server.url("/bytes?n=3000000&seed=9")))) {
             assertThat(abandoned.body().readNBytes(100_000)).hasSize(100_000);
         }

@@ -327,6 +327,11 @@ class ConnectionPoolFuzzTest {
             this.pool.checkInvariants();
             PoolStats totals = totals();
             assertThat(totals.active()).as("active connections").isEqualTo(this.activeSet.size());
+            long muxLeases = this.active.stream().filter(c -> c.multiplexed).count();
+            assertThat(totals.streams()).as("streams").isEqualTo(muxLeases);
+            long muxOpen = this.all.stream().filter(c -> c.multiplexed && c.closes == 0
+                    && c.state != PooledConnection.State.CLOSED).count();
+            assertThat(totals.multiplexed()).as("multiplexed connections").isEqualTo(muxOpen);
             assertThat(totals.dialing()).as("dialing").isEqualTo(this.dials.size());
             assertThat(totals.waiting()).as("waiting").isLessThanOrEqualTo(this.waiting.size());
             assertThat(totals.opened()).as("opened").isEqualTo(this.dialsSucceeded);

@@ -146,9 +146,12 @@ public class TransportEndpoint {
      * @param requests requests
      * @param closed closed connections by reason
      * @param acquireTimeouts requests that timed out waiting for a connection
+     * @param multiplexed of the idle and active connections, the HTTP/2 ones
+     * @param streams requests in flight on HTTP/2 connections
      */
     public record CountsDescriptor(int idle, int active, int dialing, int waiting, int peakActive, long opened,
-            long reused, long requests, Map<String, Long> closed, long acquireTimeouts) {
+            long reused, long requests, Map<String, Long> closed, long acquireTimeouts, int multiplexed,
+            int streams) {
 
         static CountsDescriptor of(PoolStats s) {
             Map<String, Long> closed = new LinkedHashMap<>();
@@ -156,7 +159,7 @@ public class TransportEndpoint {
                 closed.put(reason.code(), s.closed(reason));
             }
             return new CountsDescriptor(s.idle(), s.active(), s.dialing(), s.waiting(), s.peakActive(), s.opened(),
-                    s.reused(), s.requests(), closed, s.acquireTimeouts());
+                    s.reused(), s.requests(), closed, s.acquireTimeouts(), s.multiplexed(), s.streams());
         }
     }
 
@@ -178,16 +181,18 @@ public class TransportEndpoint {
      * @param acquireTimeouts requests that timed out waiting for a connection
      * @param maxIdleConnsPerHost the idle cap in force
      * @param maxConnsPerHost the connection cap in force, 0 for none
+     * @param multiplexed of the idle and active connections, the HTTP/2 ones
+     * @param streams requests in flight on HTTP/2 connections
      */
     public record HostDescriptor(String key, String proxy, int idle, int active, int dialing, int waiting,
             int peakActive, long opened, long reused, long requests, Map<String, Long> closed, long acquireTimeouts,
-            int maxIdleConnsPerHost, int maxConnsPerHost) {
+            int maxIdleConnsPerHost, int maxConnsPerHost, int multiplexed, int streams) {
 
         static HostDescriptor of(HostStats h) {
             CountsDescriptor c = CountsDescriptor.of(h.stats());
             return new HostDescriptor(h.key().toString(), h.key().proxy(), c.idle(), c.active(), c.dialing(),
                     c.waiting(), c.peakActive(), c.opened(), c.reused(), c.requests(), c.closed(), c.acquireTimeouts(),
-                    h.maxIdleConnsPerHost(), h.maxConnsPerHost());
+                    h.maxIdleConnsPerHost(), h.maxConnsPerHost(), c.multiplexed(), c.streams());
         }
     }
 

@@ -256,6 +256,8 @@ public class TransportMetrics implements MeterBinder, TransportListener {
                 source, s -> s.active());
         gauge(r, "transport.pool.connections", "Connections by state", CONNECTIONS, tags.and("state", "dialing"),
                 source, s -> s.dialing());
+        gauge(r, "transport.pool.streams", "Requests in flight on HTTP/2 connections", REQUESTS, tags, source,
+                s -> s.streams());
         gauge(r, "transport.pool.waiting", "Requests waiting for a connection", REQUESTS, tags, source,
                 s -> s.waiting());
         counter(r, "transport.pool.opened", "Connections opened", CONNECTIONS, tags, source, s -> s.opened());
@@ -333,7 +335,7 @@ public class TransportMetrics implements MeterBinder, TransportListener {
         if (a == null) {
             return new PoolStats(b.idle(), b.active(), b.dialing(), b.waiting(), 0, b.opened(), b.reused(), 0,
                     b.closed(), b.acquireTimeouts(), b.replays(), b.cancellations(), b.callTimeouts(), b.dialsLost(),
-                    b.fallbacks());
+                    b.fallbacks(), b.multiplexed(), b.streams());
         }
         Map<CloseReason, Long> closed = new java.util.EnumMap<>(CloseReason.class);
         a.closed().forEach((reason, n) -> closed.merge(reason, n, Long::sum));
@@ -342,6 +344,7 @@ public class TransportMetrics implements MeterBinder, TransportListener {
                 a.waiting() + b.waiting(), 0, a.opened() + b.opened(), a.reused() + b.reused(), 0, closed,
                 a.acquireTimeouts() + b.acquireTimeouts(), a.replays() + b.replays(),
                 a.cancellations() + b.cancellations(), a.callTimeouts() + b.callTimeouts(),
-                a.dialsLost() + b.dialsLost(), a.fallbacks() + b.fallbacks());
+                a.dialsLost() + b.dialsLost(), a.fallbacks() + b.fallbacks(), a.multiplexed() + b.multiplexed(),
+                a.streams() + b.streams());
     }
 }
