@@ -4,6 +4,8 @@
 package main
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"flag"
 	"fmt"
 	"io"
@@ -27,6 +29,7 @@ func main() {
 	duration := flag.Int("d", 5, "measured seconds")
 	burst := flag.Int("burst", 0, "requests per caller from a cold client (burst mode)")
 	tuned := flag.Bool("tuned", false, "idle caps matching the concurrency")
+	caFile := flag.String("ca", "", "PEM file of the CA to trust for https (HTTP/2 is attempted, as by default)")
 	flag.Parse()
 
 	transport := http.DefaultTransport.(*http.Transport).Clone()
@@ -35,6 +38,17 @@ func main() {
 		name = "go-tuned"
 		transport.MaxIdleConns = 0
 		transport.MaxIdleConnsPerHost = *concurrency + 16
+	}
+	if *caFile != "" {
+		pem, err := os.ReadFile(*caFile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
+		roots := x509.NewCertPool()
+		roots.AppendCertsFromPEM(pem)
+		transport.TLSClientConfig = &tls.Config{RootCAs: roots}
+		statusClient = &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots}}}
 	}
 	client := &http.Client{Transport: transport}
 	url := *base + *path
@@ -181,8 +195,11 @@ func (r *recorder) percentile(p float64) float64 {
 
 var acceptsLine = regexp.MustCompile(`\n\s*(\d+)\s+\d+\s+\d+`)
 
+// statusClient reads nginx's stub_status on a connection of its own (trusting the -ca certificate for https).
+var statusClient = http.DefaultClient
+
 func accepts(base string) int64 {
-	resp, err := http.Get(base + "/status")
+	resp, err := statusClient.Get(base + "/status")
 	if err != nil {
 		return -1
 	}

@@ -20,7 +20,7 @@ import io.github.pooledtransport.spring.http.TransportClientHttpRequestFactoryBu
 final class Clients {
 
     static final List<String> NAMES = List.of("pooled", "pooled-stream", "hc5-boot", "hc5-tuned", "jdk", "jetty",
-            "reactor", "simple");
+            "reactor", "simple", "jetty-h2", "reactor-h2");
 
     private Clients() {
     }
@@ -86,6 +86,18 @@ final class Clients {
             case "jetty" -> factory = ClientHttpRequestFactoryBuilder.jetty().build(settings);
             case "reactor" -> factory = ClientHttpRequestFactoryBuilder.reactor().build(settings);
             case "simple" -> factory = ClientHttpRequestFactoryBuilder.simple().build(settings);
+            // The peers that speak HTTP/2 when asked to (Spring builds both for HTTP/1.1 by default); the JDK client
+            // and ours offer h2 by default.
+            case "jetty-h2" -> {
+                org.eclipse.jetty.client.HttpClient jetty = new org.eclipse.jetty.client.HttpClient(
+                        new org.eclipse.jetty.http2.client.transport.HttpClientTransportOverHTTP2(
+                                new org.eclipse.jetty.http2.client.HTTP2Client()));
+                jetty.setSslContextFactory(new org.eclipse.jetty.util.ssl.SslContextFactory.Client());
+                factory = new org.springframework.http.client.JettyClientHttpRequestFactory(jetty);
+            }
+            case "reactor-h2" -> factory = new org.springframework.http.client.ReactorClientHttpRequestFactory(
+                    reactor.netty.http.client.HttpClient.create().protocol(reactor.netty.http.HttpProtocol.H2,
+                            reactor.netty.http.HttpProtocol.HTTP11).secure());
             default -> throw new IllegalArgumentException("Unknown client '" + name + "'; known: " + NAMES);
         }
         ClientHttpRequestFactory f = factory;

@@ -594,6 +594,14 @@ public final class ConnectionPool {
             if (this.closed) {
                 closings = closeLocked(c, CloseReason.TRANSPORT_CLOSED, null);
             }
+            else if (c.retiring != null) {
+                // It took no new streams before it was even used (a GOAWAY right after its SETTINGS): closed, and its
+                // requester dials again.
+                closings = closeLocked(c, c.retiring, null);
+                if (requester.isWaiting()) {
+                    dialOrLineLocked(host, requester);
+                }
+            }
             else if (requester.isWaiting()) {
                 c.useCount = 1;
                 serveLocked(host, requester, c);
@@ -644,7 +652,16 @@ public final class ConnectionPool {
                 requester.ready.signal();
             }
             adoptersWithoutDialLocked(host);
-            joinersWithoutDialLocked(host);
+            if (host.dialing == 0) {
+                // The dial the joiners waited for failed, with none left in flight: each is served its failure,
+                // as Go's shared dial call gives its error to every waiter, instead of dialing again one by one.
+                Waiter w;
+                while ((w = host.joinWaiters.poll()) != null) {
+                    w.dialError = failure;
+                    w.leaveLines();
+                    w.ready.signal();
+                }
+            }
             grantSlotLocked(host);
         }
         finally {

@@ -44,11 +44,19 @@ final class ExchangeFailure extends IOException {
 
     private final transient TransportException forCaller;
 
+    /** Whether not one byte of the request's body was taken from it: even a one-shot body can go again. */
+    final boolean bodyUntouched;
+
     ExchangeFailure(Kind kind, CloseReason closeReason, TransportException forCaller) {
+        this(kind, closeReason, forCaller, false);
+    }
+
+    ExchangeFailure(Kind kind, CloseReason closeReason, TransportException forCaller, boolean bodyUntouched) {
         super(forCaller.getMessage(), forCaller);
         this.kind = kind;
         this.closeReason = closeReason;
         this.forCaller = forCaller;
+        this.bodyUntouched = bodyUntouched;
     }
 
     /** @return the public exception that describes the failure to the caller */

@@ -10,8 +10,6 @@ import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 
 import org.apache.hc.core5.http.Header;
@@ -37,13 +35,14 @@ import io.github.pooledtransport.core.internal.h2.H2HeaderBlocks;
  * own for the connection's life, and the state its streams share: stream ids, flow-control windows, the peer's
  * settings, GOAWAY.
  *
- * <p>Locks. {@link #lock} guards the streams and every window and setting; requests wait on their stream's
- * condition under it. {@code writeLock} serializes frames on the socket; HPACK encoding and stream id allocation
- * happen under it too, so ids go out in increasing order and the encoder's table sees blocks in order. Lock order
- * is {@code writeLock}, then {@code lock}; the pool's lock is never taken under either. The reader never waits for
- * {@code writeLock}: the frames it must send (SETTINGS and PING acknowledgements) and those the callers send on
- * their behalf (WINDOW_UPDATE, RST_STREAM) go into a queue that whoever holds the lock writes before letting go, so
- * that a writer stuck on a full socket never keeps the reader from reading.
+ * <p>Threads and locks. Two threads of its own: the reader, and the writer, which alone writes to the socket.
+ * Requests and the reader only queue frames for the writer, so nobody but the writer ever waits on the socket: a
+ * stopped call, an interrupted thread or a stuck write of one request never touches the others (an interrupted
+ * thread writing to a socket channel would close it for every stream). {@link #lock} guards the streams, windows,
+ * settings and the queue; requests wait on their stream's condition under it. {@code encodeLock} orders stream
+ * ids, HPACK encoding and the queueing of HEADERS, so ids go out in increasing order and the encoder's table sees
+ * blocks in order; nothing blocks under it. Lock order is {@code encodeLock}, then {@code lock}; the pool's lock is
+ * never taken under either.
  *
  * <p>Limits. Each stream may hold {@link #STREAM_WINDOW} unread bytes and the connection {@link #CONNECTION_WINDOW}:
  * window is given back only as the caller reads, so memory per connection is bounded by open streams times the
@@ -76,17 +75,24 @@ final class H2Connection extends PooledConnection implements Runnable {
     /** The most streams the pool puts on one connection, whatever the server allows. */
     static final int MAX_STREAMS = 32_767;
 
-    /** Frames queued for the socket while a writer holds it; more means a flood the connection cannot answer. */
+    /** Frames queued for the writer; more means a flood the connection cannot keep up with. */
     static final int MAX_QUEUED_FRAMES = 10_000;
+
+    /** DATA bytes queued for the writer beyond which requests wait: memory per connection stays bounded. */
+    static final int MAX_QUEUED_DATA = 1 << 20;
 
     /** Empty CONTINUATION frames in one header block; more is a flood (CVE-2024-27316 and its kin). */
     static final int MAX_EMPTY_CONTINUATIONS = 16;
 
-    /** A frame to write under the write lock, queued by a thread that may not wait for the lock. */
-    @FunctionalInterface
-    private interface QueuedFrame {
+    /** A frame for the writer thread; {@code dataBytes} counts against {@link #MAX_QUEUED_DATA}. */
+    private record QueuedFrame(int dataBytes, Write write) {
+    }
 
-        void write(H2FrameWriter writer) throws IOException;
+    /** What the writer thread does with the frame writer. */
+    @FunctionalInterface
+    private interface Write {
+
+        void to(H2FrameWriter writer) throws IOException;
     }
 
     /** The request was not started on this connection: nothing of it reached the server. */
@@ -124,7 +130,8 @@ final class H2Connection extends PooledConnection implements Runnable {
 
     final ReentrantLock lock = new ReentrantLock();
 
-    private final ReentrantLock writeLock = new ReentrantLock();
+    /** Orders stream ids, HPACK encoding and the queueing of HEADERS; no I/O under it. */
+    private final ReentrantLock encodeLock = new ReentrantLock();
 
     private final Socket socket;
 
@@ -152,14 +159,25 @@ final class H2Connection extends PooledConnection implements Runnable {
 
     private final java.util.concurrent.locks.Condition settingsArrived = this.lock.newCondition();
 
-    private final ConcurrentLinkedQueue<QueuedFrame> queue = new ConcurrentLinkedQueue<>();
+    /** Frames for the writer thread, in order; under {@code lock}. */
+    private final java.util.ArrayDeque<QueuedFrame> queue = new java.util.ArrayDeque<>();
 
-    private final AtomicInteger queued = new AtomicInteger();
+    /** Signalled when frames are queued (for the writer) and when the writer took some (for requests). */
+    private final java.util.concurrent.locks.Condition queueChanged = this.lock.newCondition();
 
-    /** The stream whose thread writes to the socket right now; a stop of it must close the connection. */
-    private volatile H2Stream writing;
+    /** DATA bytes queued; under {@code lock}. */
+    private int queuedData;
 
-    /** The next stream id; under {@code writeLock}. */
+    /** Frames the writer wrote so far: progress, for {@code writeTimeout}; under {@code lock}. */
+    private long written;
+
+    /** Whether the writer closes the socket once the queue is empty (after a GOAWAY of ours); under lock. */
+    private boolean closeWhenWritten;
+
+    /** {@code writeTimeout}: how long a request waits for the writer to make progress, 0 for ever. */
+    private final long writeTimeoutNanos;
+
+    /** The next stream id; under {@code encodeLock}. */
     private int nextStreamId = 1;
 
     // Guarded by lock.
@@ -196,9 +214,10 @@ final class H2Connection extends PooledConnection implements Runnable {
     private IOException failure;
 
     H2Connection(HostPool host, long id, long createdAt, long expiresAt, DialedSocket dialed, int maxHeaderBytes,
-            boolean singleUse, ConnectionPool pool) throws IOException {
+            boolean singleUse, java.time.Duration writeTimeout, ConnectionPool pool) throws IOException {
         super(host, id, createdAt, expiresAt, true);
         this.pool = pool;
+        this.writeTimeoutNanos = writeTimeout.toNanos();
         this.socket = dialed.socket();
         this.channel = dialed.channel();
         this.key = host.key;
@@ -219,20 +238,25 @@ final class H2Connection extends PooledConnection implements Runnable {
      *
      * @param timeout how long to wait for the server's SETTINGS ({@code dialTimeout}), zero for no limit
      */
-    void start(java.time.Duration timeout) throws IOException {
-        this.writeLock.lock();
-        try {
-            this.writer.preface();
-            this.writer.settings(new H2Setting(H2Param.ENABLE_PUSH, 0),
+    void start(java.time.Duration dialTimeout) throws IOException {
+        // Without a dial timeout, still bounded: a server that never answers must not hold the dial for ever.
+        java.time.Duration timeout = dialTimeout.isZero() ? java.time.Duration.ofSeconds(30) : dialTimeout;
+        send(writer -> {
+            writer.preface();
+            writer.settings(new H2Setting(H2Param.ENABLE_PUSH, 0),
                     new H2Setting(H2Param.INITIAL_WINDOW_SIZE, STREAM_WINDOW),
                     new H2Setting(H2Param.MAX_HEADER_LIST_SIZE, this.maxHeaderBytes));
-            this.writer.windowUpdate(0, CONNECTION_WINDOW - DEFAULT_WINDOW);
-            this.writer.flush();
+            writer.windowUpdate(0, CONNECTION_WINDOW - DEFAULT_WINDOW);
+        });
+        try {
+            BlockingTasks.H2_READERS.execute(this::writeLoop);
+            BlockingTasks.H2_READERS.execute(this);
         }
-        finally {
-            this.writeLock.unlock();
+        catch (RuntimeException ex) {
+            closeTransport(); // no thread for it: the dial fails, and a writer already started ends
+            throw new TransportException(this.key, "Could not start the threads of an HTTP/2 connection to "
+                    + this.key + ": " + ex, ex);
         }
-        BlockingTasks.H2_READERS.execute(this);
         long deadline = System.nanoTime() + timeout.toNanos();
         this.lock.lock();
         try {
@@ -255,6 +279,7 @@ final class H2Connection extends PooledConnection implements Runnable {
                 }
             }
             if (this.failure != null) {
+                // Failed: its socket is closed already, or by the writer once a GOAWAY of ours is out.
                 throw new TransportException(this.key, this.key + " did not start HTTP/2 (protocols="
                         + io.github.pooledtransport.core.Protocol.format(this.host.protocols) + "): "
                         + this.failure.getMessage(), this.failure);
@@ -264,7 +289,7 @@ final class H2Connection extends PooledConnection implements Runnable {
             this.lock.unlock();
         }
         if (!settingsHeard()) {
-            closeSocket();
+            closeTransport();
             throw new TransportException(this.key, this.key + " sent no HTTP/2 SETTINGS within dialTimeout="
                     + timeout.toMillis() + " ms: does it speak HTTP/2 with prior knowledge (protocols="
                     + io.github.pooledtransport.core.Protocol.format(this.host.protocols) + ")?", null, "dialTimeout");
@@ -300,7 +325,7 @@ final class H2Connection extends PooledConnection implements Runnable {
      */
     void open(H2Stream stream, List<Header> fields, boolean endStream) throws IOException {
         boolean exhausted = false;
-        this.writeLock.lock();
+        this.encodeLock.lock();
         try {
             int id;
             this.lock.lock();
@@ -331,21 +356,12 @@ final class H2Connection extends PooledConnection implements Runnable {
             finally {
                 this.lock.unlock();
             }
-            this.writing = stream;
-            try {
-                this.writer.headers(id, this.blocks.encode(fields), endStream);
-                writeQueued();
-                this.writer.flush();
-            }
-            catch (IOException | RuntimeException ex) {
-                throw brokenBy(ex);
-            }
-            finally {
-                this.writing = null;
-            }
+            // Encoded and queued under encodeLock: blocks reach the encoder, and HEADERS the wire, in id order.
+            byte[] block = this.blocks.encode(fields);
+            send(writer -> writer.headers(id, block, endStream));
         }
         finally {
-            unlockWriter();
+            this.encodeLock.unlock();
             if (exhausted) {
                 this.pool.retire(this, CloseReason.STREAM_IDS_EXHAUSTED);
             }
@@ -363,49 +379,87 @@ final class H2Connection extends PooledConnection implements Runnable {
         int at = off;
         int end = off + len;
         do {
-            int n;
             this.lock.lock();
             try {
+                int n;
                 while (true) {
                     throwIfDone(stream);
                     if (stream.resetAfterResponse || (stream.head != null && stream.remoteEnded)) {
                         return false; // the response is complete: the rest of the body is not wanted (as Go)
                     }
                     long window = Math.min(stream.sendWindow, this.sendWindow);
-                    if (end == at || window > 0) {
-                        n = (int) Math.min(end - at, window);
-                        stream.sendWindow -= n;
-                        this.sendWindow -= n;
+                    if (this.queuedData < MAX_QUEUED_DATA && (end == at || window > 0)) {
+                        n = (int) Math.min(Math.min(end - at, window), MAX_QUEUED_DATA);
                         break;
                     }
-                    stream.changed.awaitUninterruptibly();
+                    if (stream.head != null && window <= 0) {
+                        // The server answered and does not take more of the body: its answer is the response, and
+                        // waiting for window it may never give would hold both sides (the stream is reset after).
+                        return false;
+                    }
+                    awaitProgress(stream, this.queuedData >= MAX_QUEUED_DATA);
                 }
-                if (endStream && at + n == end) {
+                stream.sendWindow -= n;
+                this.sendWindow -= n;
+                boolean last = endStream && at + n == end;
+                if (last) {
                     stream.localEnded = true;
                 }
+                byte[] data = java.util.Arrays.copyOfRange(b, at, at + n); // the caller reuses its buffer
+                int id = stream.id;
+                enqueueLocked(new QueuedFrame(n, writer -> writer.data(id, data, 0, data.length, last)));
+                at += n;
             }
             finally {
                 this.lock.unlock();
             }
-            boolean last = endStream && at + n == end;
-            this.writeLock.lock();
-            try {
-                this.writing = stream;
-                this.writer.data(stream.id, b, at, n, last);
-                writeQueued();
-                this.writer.flush();
-            }
-            catch (IOException | RuntimeException ex) {
-                throw brokenBy(ex);
-            }
-            finally {
-                this.writing = null;
-                unlockWriter();
-            }
-            at += n;
         }
         while (at < end);
         return true;
+    }
+
+    /**
+     * Waits under {@code lock} for a change of the stream, its windows or the writer's queue. A wait for the queue
+     * that sees the writer make no progress for {@code writeTimeout} fails the connection: the server stopped
+     * reading.
+     *
+     * @param forQueue whether the wait is for the writer's queue to shrink
+     */
+    private void awaitProgress(H2Stream stream, boolean forQueue) throws IOException {
+        long before = this.written;
+        try {
+            if (forQueue && this.writeTimeoutNanos > 0) {
+                long left = this.writeTimeoutNanos;
+                while (this.written == before && left > 0 && !stream.cancelled && stream.failure == null) {
+                    left = this.queueChanged.awaitNanos(left);
+                }
+                if (this.written == before && !stream.cancelled && stream.failure == null) {
+                    IOException stuck = new TransportException(this.key, "Writing to the HTTP/2 connection to "
+                            + this.key + " made no progress for writeTimeout=" + this.writeTimeoutNanos / 1_000_000
+                            + " ms: the server stopped reading", null, "writeTimeout");
+                    this.lock.unlock();
+                    try {
+                        fail(stuck, CloseReason.WRITE_TIMEOUT);
+                    }
+                    finally {
+                        this.lock.lock();
+                    }
+                }
+            }
+            else if (forQueue) {
+                this.queueChanged.await();
+            }
+            else {
+                stream.changed.await();
+            }
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            java.io.InterruptedIOException interrupted = new java.io.InterruptedIOException(
+                    "Interrupted while writing the request body to " + this.key);
+            interrupted.initCause(ex);
+            throw interrupted;
+        }
     }
 
     /**
@@ -543,14 +597,10 @@ final class H2Connection extends PooledConnection implements Runnable {
         try {
             stream.cancelled = true;
             stream.changed.signalAll();
+            this.queueChanged.signalAll(); // a request waiting for the writer's queue wakes too
         }
         finally {
             this.lock.unlock();
-        }
-        if (this.writing == stream) {
-            // Its thread is inside a socket write, which nothing but a close interrupts; a frame half written
-            // would leave the connection unusable anyway.
-            closeSocket();
         }
     }
 
@@ -576,6 +626,7 @@ final class H2Connection extends PooledConnection implements Runnable {
                 this.failure = new IOException(this + " was closed");
                 failStreams(this.failure);
             }
+            this.queueChanged.signalAll(); // the writer ends
         }
         finally {
             this.lock.unlock();
@@ -627,11 +678,9 @@ final class H2Connection extends PooledConnection implements Runnable {
     }
 
     /** A write failed: the connection is broken, for every stream. */
-    private IOException brokenBy(Exception ex) {
-        IOException failure = new TransportException(this.key, "Writing to the HTTP/2 connection to " + this.key
-                + " failed: " + ex.getMessage(), ex);
-        fail(failure, CloseReason.ERROR);
-        return failure;
+    private void brokenBy(Exception ex) {
+        fail(new TransportException(this.key, "Writing to the HTTP/2 connection to " + this.key + " failed: "
+                + ex.getMessage(), ex), CloseReason.ERROR);
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -675,48 +724,79 @@ final class H2Connection extends PooledConnection implements Runnable {
     }
 
     // ---------------------------------------------------------------------------------------------------------
-    // The write lock and the queue of frames written on others' behalf
+    // The writer thread and its queue
 
-    /** Queues a frame and writes it now unless another thread holds the socket (it then writes it). */
-    private void send(QueuedFrame frame) {
-        this.queue.add(frame);
-        if (this.queued.incrementAndGet() > MAX_QUEUED_FRAMES) {
-            fail(connectionError(new H2ConnectionException(H2Error.ENHANCE_YOUR_CALM, "more than "
-                    + MAX_QUEUED_FRAMES + " frames waiting to be written: the server sends faster than it reads")),
-                    CloseReason.PROTOCOL_ERROR);
-            return;
+    /** Queues a frame without data for the writer; from any thread, never waiting. */
+    private void send(Write write) {
+        this.lock.lock();
+        try {
+            enqueueLocked(new QueuedFrame(0, write));
         }
-        drainQueue();
+        finally {
+            this.lock.unlock();
+        }
     }
 
-    private void drainQueue() {
-        while (!this.queue.isEmpty() && this.writeLock.tryLock()) {
+    /** Under {@code lock}. A flood of frames to answer ends the connection (ENHANCE_YOUR_CALM), but never waits. */
+    private void enqueueLocked(QueuedFrame frame) {
+        if (this.failure != null) {
+            return; // nothing more is written
+        }
+        if (this.queue.size() >= MAX_QUEUED_FRAMES) {
+            IOException flood = connectionError(new H2ConnectionException(H2Error.ENHANCE_YOUR_CALM, "more than "
+                    + MAX_QUEUED_FRAMES + " frames waiting to be written: the server sends faster than it reads"));
+            SharedTimer.schedule(() -> fail(flood, CloseReason.PROTOCOL_ERROR), 0); // not under lock
+            return;
+        }
+        this.queue.add(frame);
+        this.queuedData += frame.dataBytes();
+        this.queueChanged.signalAll();
+    }
+
+    /** The writer: takes what is queued, writes it, flushes when the queue is empty; ends with the connection. */
+    private void writeLoop() {
+        List<QueuedFrame> batch = new ArrayList<>();
+        while (true) {
+            this.lock.lock();
             try {
-                writeQueued();
+                while (this.queue.isEmpty() && this.failure == null) {
+                    this.queueChanged.awaitUninterruptibly();
+                }
+                if (this.failure != null && (!this.closeWhenWritten || this.queue.isEmpty())) {
+                    break; // failed; a GOAWAY of ours, if any, is written
+                }
+                batch.addAll(this.queue);
+                this.queue.clear();
+            }
+            finally {
+                this.lock.unlock();
+            }
+            int data = 0;
+            try {
+                for (QueuedFrame frame : batch) {
+                    frame.write().to(this.writer);
+                    data += frame.dataBytes();
+                }
                 this.writer.flush();
             }
             catch (IOException | RuntimeException ex) {
                 brokenBy(ex);
+                return;
             }
             finally {
-                this.writeLock.unlock();
+                batch.clear();
+            }
+            this.lock.lock();
+            try {
+                this.queuedData -= data;
+                this.written++;
+                this.queueChanged.signalAll();
+            }
+            finally {
+                this.lock.unlock();
             }
         }
-    }
-
-    /** Writes the queued frames; under {@code writeLock}. */
-    private void writeQueued() throws IOException {
-        QueuedFrame frame;
-        while ((frame = this.queue.poll()) != null) {
-            this.queued.decrementAndGet();
-            frame.write(this.writer);
-        }
-    }
-
-    /** Lets go of the socket; frames queued meanwhile are written by whoever takes it next, or by this thread. */
-    private void unlockWriter() {
-        this.writeLock.unlock();
-        drainQueue();
+        closeSocket(); // the connection failed: the socket goes (at once, after a GOAWAY of ours)
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -811,11 +891,13 @@ final class H2Connection extends PooledConnection implements Runnable {
                 // Padding is never read: its window comes back at once.
                 connectionUpdate = connectionRefund(length - payload);
                 if (stream.head == null || stream.remoteEnded) {
+                    connectionUpdate += connectionRefund(payload); // dropped: its window comes back
                     resetWith = streamError(stream, (stream.head == null) ? H2Error.PROTOCOL_ERROR
                             : H2Error.STREAM_CLOSED, (stream.head == null) ? "DATA before the response head"
                                     : "DATA after the stream ended");
                 }
                 else if (payload > 0 && !stream.bodyExpected) {
+                    connectionUpdate += connectionRefund(payload);
                     resetWith = streamError(stream, H2Error.PROTOCOL_ERROR, "DATA in a response without a body");
                 }
                 else {
@@ -830,6 +912,9 @@ final class H2Connection extends PooledConnection implements Runnable {
                         if (frame.has(FrameFlag.END_STREAM)) {
                             stream.remoteEnded = true;
                         }
+                    }
+                    else {
+                        connectionUpdate += connectionRefund(payload); // dropped: its window comes back
                     }
                     stream.changed.signalAll();
                 }
@@ -1028,7 +1113,7 @@ final class H2Connection extends PooledConnection implements Runnable {
         if (frame.streamId() != 0) {
             throw new H2ConnectionException(H2Error.PROTOCOL_ERROR, "SETTINGS on stream " + frame.streamId());
         }
-        List<H2Setting> settings = frame.settings();
+        List<H2Frame.Setting> settings = frame.settings();
         if (frame.has(FrameFlag.ACK)) {
             return;
         }
@@ -1042,10 +1127,10 @@ final class H2Connection extends PooledConnection implements Runnable {
             first = !this.settingsReceived;
             limitBefore = streamLimitLocked();
             boolean maxStreamsSet = false;
-            for (H2Setting setting : settings) {
-                int value = setting.getValue();
-                switch (H2Param.valueOf(setting.getCode())) {
-                    case HEADER_TABLE_SIZE -> tableSize = (value < 0) ? Integer.MAX_VALUE : value;
+            for (H2Frame.Setting setting : settings) {
+                long value = setting.value();
+                switch (setting.param()) {
+                    case HEADER_TABLE_SIZE -> tableSize = (int) Math.min(value, Integer.MAX_VALUE);
                     case ENABLE_PUSH -> {
                         if (value != 0) {
                             throw new H2ConnectionException(H2Error.PROTOCOL_ERROR, "SETTINGS_ENABLE_PUSH=" + value
@@ -1053,16 +1138,16 @@ final class H2Connection extends PooledConnection implements Runnable {
                         }
                     }
                     case MAX_CONCURRENT_STREAMS -> {
-                        this.peerMaxStreams = Integer.toUnsignedLong(value);
+                        this.peerMaxStreams = value;
                         maxStreamsSet = true;
                     }
                     case INITIAL_WINDOW_SIZE -> initialWindow(value);
                     case MAX_FRAME_SIZE -> {
                         if (value < MAX_FRAME_SIZE || value > 16_777_215) {
                             throw new H2ConnectionException(H2Error.PROTOCOL_ERROR, "SETTINGS_MAX_FRAME_SIZE="
-                                    + Integer.toUnsignedString(value));
+                                    + value);
                         }
-                        frameSize = value;
+                        frameSize = (int) value;
                     }
                     default -> {
                         // MAX_HEADER_LIST_SIZE is advisory; the rest are unknown here
@@ -1107,12 +1192,11 @@ final class H2Connection extends PooledConnection implements Runnable {
     }
 
     /** The peer's new SETTINGS_INITIAL_WINDOW_SIZE applies to open streams too (RFC 9113 6.9.2); under lock. */
-    private void initialWindow(int value) throws H2ConnectionException {
-        if (value < 0) {
-            throw new H2ConnectionException(H2Error.FLOW_CONTROL_ERROR, "SETTINGS_INITIAL_WINDOW_SIZE="
-                    + Integer.toUnsignedString(value));
+    private void initialWindow(long value) throws H2ConnectionException {
+        if (value > MAX_WINDOW) {
+            throw new H2ConnectionException(H2Error.FLOW_CONTROL_ERROR, "SETTINGS_INITIAL_WINDOW_SIZE=" + value);
         }
-        int delta = value - this.peerInitialWindow;
+        long delta = value - this.peerInitialWindow;
         for (H2Stream stream : this.streams.values()) {
             stream.sendWindow += delta;
             if (stream.sendWindow > MAX_WINDOW) {
@@ -1121,7 +1205,7 @@ final class H2Connection extends PooledConnection implements Runnable {
             }
             stream.changed.signalAll();
         }
-        this.peerInitialWindow = value;
+        this.peerInitialWindow = (int) value;
     }
 
     private void onPing(H2Frame frame) throws IOException {
@@ -1249,33 +1333,39 @@ final class H2Connection extends PooledConnection implements Runnable {
                 + errorName(ex.getCode()) + "): " + ex.getMessage(), ex);
     }
 
-    /** A connection error: GOAWAY with its code when the socket is free to say so, then the connection ends. */
+    /**
+     * A connection error: the connection ends, and the writer sends GOAWAY with its code after what it has queued,
+     * then closes the socket (within a second even when the server does not read).
+     */
     private void goAwayAndFail(H2ConnectionException ex) {
-        IOException failure = connectionError(ex);
         H2Error error = H2Error.getByCode(ex.getCode());
-        if (this.writeLock.tryLock()) {
-            try {
-                int lastPeerStream = 0; // the server may start no streams: push is disabled
-                this.writer.goAway(lastPeerStream, (error != null) ? error : H2Error.PROTOCOL_ERROR, null);
-                this.writer.flush();
-            }
-            catch (IOException | RuntimeException writeFailed) {
-                failure.addSuppressed(writeFailed);
-            }
-            finally {
-                this.writeLock.unlock();
-            }
+        H2Error code = (error != null) ? error : H2Error.PROTOCOL_ERROR;
+        this.lock.lock();
+        try {
+            // The server may start no streams (push is disabled): the last stream of its we processed is 0.
+            enqueueLocked(new QueuedFrame(0, writer -> writer.goAway(0, code, null)));
+            this.closeWhenWritten = true;
         }
-        fail(failure, CloseReason.PROTOCOL_ERROR);
+        finally {
+            this.lock.unlock();
+        }
+        fail(connectionError(ex), CloseReason.PROTOCOL_ERROR);
+        SharedTimer.schedule(this::closeSocket, 1_000_000_000L);
     }
 
-    /** Ends the connection: no new streams, every open one fails with {@code failure}, the socket closes. */
+    /**
+     * Ends the connection: no new streams, every open one fails with {@code failure}, and the socket closes (after
+     * a queued GOAWAY, when there is one).
+     */
     private void fail(IOException failure, CloseReason reason) {
+        boolean close;
         this.lock.lock();
         try {
             if (this.failure != null) {
                 return;
             }
+            close = !this.closeWhenWritten;
+            this.queueChanged.signalAll(); // the writer ends, or writes the GOAWAY first
             this.failure = failure;
             if (this.retired == null || reason == CloseReason.PROTOCOL_ERROR) {
                 this.retired = reason;
@@ -1286,7 +1376,9 @@ final class H2Connection extends PooledConnection implements Runnable {
         finally {
             this.lock.unlock();
         }
-        closeSocket();
+        if (close) {
+            closeSocket();
+        }
         this.pool.retire(this, reason);
     }
 
@@ -1300,17 +1392,7 @@ final class H2Connection extends PooledConnection implements Runnable {
     }
 
     private void closeSocket() {
-        try {
-            if (this.channel != null) {
-                this.channel.close();
-            }
-            else {
-                this.socket.close();
-            }
-        }
-        catch (IOException ex) {
-            // Closing: nothing more to do.
-        }
+        DialedSocket.close(this.channel, this.socket); // the TCP channel first (never blocks), then TLS on it
     }
 
     private static String describe(H2Frame frame) {

@@ -66,13 +66,14 @@ final class H2ExchangeCodec implements ExchangeCodec {
         }
         catch (H2Connection.Unusable ex) {
             throw new ExchangeFailure(ExchangeFailure.Kind.REFUSED, ex.reason, new TransportException(key,
-                    "Could not start the request on " + ex.getMessage(), ex.getCause()));
+                    "Could not start the request on " + ex.getMessage(), ex.getCause()), true);
         }
         catch (IOException ex) {
             this.listener.wroteRequest(key, ex);
             throw new ExchangeFailure(ExchangeFailure.Kind.NO_RESPONSE, CloseReason.ERROR, asTransport(key, ex));
         }
         this.listener.wroteHeaders(key);
+        IOException writeFailed = null;
         if (hasBody) {
             try {
                 boolean answered = expectContinue && awaitContinue(conn, stream);
@@ -89,11 +90,13 @@ final class H2ExchangeCodec implements ExchangeCodec {
                 if (!headArrived(conn, stream)) {
                     throw beforeHead(key, ex);
                 }
-                // The server answered before it took the whole body: that answer is the response.
+                writeFailed = ex; // the server answered before it took the whole body: that answer is the response
             }
         }
         lease.call.label(CallPhases.AWAITING_HEAD);
-        this.listener.wroteRequest(key, null);
+        if (writeFailed == null) {
+            this.listener.wroteRequest(key, null);
+        }
         try {
             long limit = !responseHeaderTimeout.isZero() ? responseHeaderTimeout.toNanos()
                     : readTimeout.millis() * 1_000_000L;

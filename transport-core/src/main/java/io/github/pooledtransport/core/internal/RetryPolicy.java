@@ -42,7 +42,8 @@ final class RetryPolicy {
 
     /**
      * Go's rule for a request an HTTP/2 server did not process ({@code roundTripViaPool}): sent again on any usable
-     * connection, whatever the method, when its body is absent or can be written again; the first retry at once,
+     * connection, whatever the method, when its body is absent, can be written again, or was never touched (the
+     * connection could take no stream: Go's {@code errClientConnUnusable}); the first retry at once,
      * then after 1, 2, 4, 8 and 16 seconds, each with up to 10% more, at most six times.
      *
      * @param failure how the exchange failed
@@ -52,7 +53,7 @@ final class RetryPolicy {
      */
     static long refusedRetryDelayNanos(ExchangeFailure failure, Request request, int retriesSoFar) {
         if (failure.kind != ExchangeFailure.Kind.REFUSED || retriesSoFar >= MAX_REFUSED_RETRIES
-                || (request.body() != null && !request.body().isRepeatable())) {
+                || (request.body() != null && !request.body().isRepeatable() && !failure.bodyUntouched)) {
             return -1;
         }
         if (retriesSoFar == 0) {

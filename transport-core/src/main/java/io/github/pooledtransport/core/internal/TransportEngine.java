@@ -212,7 +212,7 @@ public final class TransportEngine {
             try {
                 while (true) {
                     try {
-                        lease = obtain(host, request, !replay, replayFresh, call);
+                        lease = obtain(host, request, !replay && refusedRetries == 0, replayFresh, call);
                         break;
                     }
                     catch (ConnectionPool.StaleHostException ex) {
@@ -328,7 +328,7 @@ public final class TransportEngine {
             if (multiplexed) {
                 H2Connection h2 = new H2Connection(host, this.connectionIds.incrementAndGet(),
                         this.config.timeSource().nanoTime(), expiresAt(), dialed, this.config.maxResponseHeaderBytes(),
-                        this.config.disableKeepAlives(), this.pool);
+                        this.config.disableKeepAlives(), this.config.writeTimeout(), this.pool);
                 h2.start(this.config.dialTimeout());
                 return h2;
             }

@@ -113,6 +113,33 @@ class H2MultiplexingTest {
         assertThat(this.transport.stats().totals().closedTotal()).isZero();
     }
 
+    @Test
+    void anInterruptedCallerEndsOnlyItsOwnStream() throws Exception {
+        start(256);
+        Response other = this.transport.roundTrip(Request.get(this.server.url("/stall")));
+        assertThat(other.body().readNBytes(5)).hasSize(5);
+        java.util.concurrent.CompletableFuture<Throwable> interrupted = new java.util.concurrent.CompletableFuture<>();
+        Thread caller = new Thread(() -> {
+            try (Response mine = this.transport.roundTrip(Request.get(this.server.url("/stall")))) {
+                mine.body().readNBytes(5);
+                mine.body().read(); // blocks: the server stalls
+                interrupted.complete(null);
+            }
+            catch (Throwable ex) {
+                interrupted.complete(ex);
+            }
+        });
+        caller.start();
+        PoolTestSupportH2.awaitStreams(this.transport, 2);
+        caller.interrupt(); // its stream ends, and the reset it sends must not close the shared connection
+        assertThat(interrupted.get(10, TimeUnit.SECONDS)).isInstanceOf(java.io.IOException.class);
+        this.handler.release.countDown();
+        assertThat(other.body().readAllBytes()).hasSize(5); // the other stream goes on to its end
+        other.close();
+        assertThat(this.transport.stats().totals().opened()).isEqualTo(1);
+        assertThat(this.transport.stats().totals().closedTotal()).isZero();
+    }
+
     /** Runs callers together; each result says whether the caller read exactly the bytes of its own request. */
     private List<Future<Boolean>> burst(int count, java.util.function.IntFunction<String> path)
             throws InterruptedException {

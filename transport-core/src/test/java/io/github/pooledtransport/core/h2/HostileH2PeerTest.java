@@ -433,4 +433,56 @@ class HostileH2PeerTest {
         assertThatThrownBy(() -> this.transport.roundTrip(post)).isInstanceOf(TransportException.class)
                 .hasMessageContaining("REFUSED_STREAM");
     }
+
+    @Test
+    void requestsWaitingForADialThatFailsAllGetItsFailureWithoutDialingAgainOneByOne() throws Exception {
+        // A server that accepts connections and never says a word: the first dial fails waiting for SETTINGS.
+        java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+        java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
+        List<java.net.Socket> held = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Thread acceptor = new Thread(() -> {
+            try {
+                while (true) {
+                    held.add(silent.accept());
+                    accepted.incrementAndGet();
+                }
+            }
+            catch (java.io.IOException closed) {
+                // done
+            }
+        });
+        acceptor.setDaemon(true);
+        acceptor.start();
+        Transport quick = new Transport(TransportConfig.builder().protocols(EnumSet.of(Protocol.H2C))
+                .dialTimeout(Duration.ofMillis(500)).build());
+        java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newFixedThreadPool(10);
+        try {
+            List<java.util.concurrent.Future<Throwable>> results = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                results.add(callers.submit(() -> {
+                    try (Response response = quick.roundTrip(Request.get("http://127.0.0.1:" + silent.getLocalPort()
+                            + "/"))) {
+                        return null;
+                    }
+                    catch (Throwable ex) {
+                        return ex;
+                    }
+                }));
+            }
+            for (java.util.concurrent.Future<Throwable> result : results) {
+                assertThat(result.get(20, TimeUnit.SECONDS)).isInstanceOf(TransportException.class)
+                        .hasMessageContaining("SETTINGS");
+            }
+            // One dial for all who waited on it; at most a few for callers that came after it failed.
+            assertThat(accepted.get()).isLessThan(5);
+        }
+        finally {
+            callers.shutdownNow();
+            quick.close();
+            silent.close();
+            for (java.net.Socket socket : held) {
+                socket.close();
+            }
+        }
+    }
 }

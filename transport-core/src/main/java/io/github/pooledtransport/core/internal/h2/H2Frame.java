@@ -31,21 +31,31 @@ public record H2Frame(FrameType type, int rawType, int flags, int streamId, byte
         return (this.flags & flag.getValue()) != 0;
     }
 
-    /** @return the SETTINGS parameters, in order (unknown ones included: they are ignored by the caller) */
-    public List<H2Setting> settings() throws H2ConnectionException {
+    /**
+     * One SETTINGS parameter the library knows, with its value as the unsigned 32-bit number on the wire (the
+     * library's own {@code H2Setting} refuses values of 2^31 and above, which are legal for most parameters).
+     *
+     * @param param the parameter
+     * @param value its value, 0 to 2^32-1
+     */
+    public record Setting(H2Param param, long value) {
+    }
+
+    /** @return the SETTINGS parameters the library knows, in order (unknown ones are ignored, RFC 9113 6.5.2) */
+    public List<Setting> settings() throws H2ConnectionException {
         expect(FrameType.SETTINGS);
         if (this.payload.length % 6 != 0 || (has(FrameFlag.ACK) && this.payload.length != 0)) {
             throw new H2ConnectionException(H2Error.FRAME_SIZE_ERROR, "SETTINGS of " + this.payload.length
                     + " bytes");
         }
-        List<H2Setting> settings = new ArrayList<>(this.payload.length / 6);
+        List<Setting> settings = new ArrayList<>(this.payload.length / 6);
         ByteBuffer fields = ByteBuffer.wrap(this.payload);
         while (fields.hasRemaining()) {
             int code = fields.getShort() & 0xffff;
-            int value = fields.getInt();
+            long value = Integer.toUnsignedLong(fields.getInt());
             H2Param param = H2Param.valueOf(code);
             if (param != null) {
-                settings.add(new H2Setting(param, value));
+                settings.add(new Setting(param, value));
             }
         }
         return settings;

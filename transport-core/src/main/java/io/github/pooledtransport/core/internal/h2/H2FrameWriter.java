@@ -36,14 +36,18 @@ public final class H2FrameWriter {
      */
     public H2FrameWriter(OutputStream out, int maxFrameSize) {
         this.out = out;
-        this.maxFrameSize = maxFrameSize;
-        // The buffer holds the largest frame that can be written: the protocol's maximum.
-        this.buffer = new FrameOutputBuffer(16_777_215);
+        this.maxFrameSize = Math.min(maxFrameSize, FRAME_SIZE_CAP);
+        // The library allocates its whole buffer up front: sized for the frames we write, never the protocol's
+        // 16 MiB maximum, which would cost that much per connection.
+        this.buffer = new FrameOutputBuffer(FRAME_SIZE_CAP);
     }
+
+    /** The largest frame payload we write, whatever the peer allows: smaller frames are always allowed. */
+    static final int FRAME_SIZE_CAP = 16_384;
 
     /** @param maxFrameSize the peer's new SETTINGS_MAX_FRAME_SIZE, already checked against RFC 9113's bounds */
     public void maxFrameSize(int maxFrameSize) {
-        this.maxFrameSize = maxFrameSize;
+        this.maxFrameSize = Math.min(maxFrameSize, FRAME_SIZE_CAP);
     }
 
     /** Writes the client connection preface; SETTINGS must follow. */

@@ -56,9 +56,9 @@ class H2FramesTest {
 
         assertThat(frames).extracting(H2Frame::type).containsExactly(FrameType.SETTINGS, FrameType.SETTINGS,
                 FrameType.PING, FrameType.WINDOW_UPDATE, FrameType.RST_STREAM, FrameType.GOAWAY);
-        assertThat(frames.get(0).settings()).extracting(H2Setting::getCode, H2Setting::getValue).containsExactly(
-                org.assertj.core.groups.Tuple.tuple(H2Param.ENABLE_PUSH.getCode(), 0),
-                org.assertj.core.groups.Tuple.tuple(H2Param.INITIAL_WINDOW_SIZE.getCode(), 1 << 20));
+        assertThat(frames.get(0).settings()).extracting(H2Frame.Setting::param, H2Frame.Setting::value).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(H2Param.ENABLE_PUSH, 0L),
+                org.assertj.core.groups.Tuple.tuple(H2Param.INITIAL_WINDOW_SIZE, (long) (1 << 20)));
         assertThat(frames.get(1).has(FrameFlag.ACK)).isTrue();
         assertThat(frames.get(1).settings()).isEmpty();
         assertThat(frames.get(2).pingData()).containsExactly(1, 2, 3, 4, 5, 6, 7, 8);
@@ -177,9 +177,18 @@ class H2FramesTest {
         this.wire.write(new byte[] { 0x00, (byte) 0xff, 0, 0, 0, 1, 0x00, 0x03, 0, 0, 0, 100 });
 
         assertThat(readAll().get(0).settings()).singleElement().satisfies(setting -> {
-            assertThat(setting.getCode()).isEqualTo(H2Param.MAX_CONCURRENT_STREAMS.getCode());
-            assertThat(setting.getValue()).isEqualTo(100);
+            assertThat(setting.param()).isEqualTo(H2Param.MAX_CONCURRENT_STREAMS);
+            assertThat(setting.value()).isEqualTo(100);
         });
+    }
+
+    @Test
+    void settingsValuesOf2To31AndAboveAreReadUnsigned() throws IOException {
+        this.wire.write(header(6, FrameType.SETTINGS.getValue(), 0, 0));
+        this.wire.write(new byte[] { 0x00, 0x06, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff });
+
+        assertThat(readAll().get(0).settings()).singleElement()
+                .satisfies(setting -> assertThat(setting.value()).isEqualTo(0xFFFF_FFFFL));
     }
 
     @Test
