@@ -485,4 +485,35 @@ class HostileH2PeerTest {
             }
         }
     }
+
+    @Test
+    void connectionRetiresBeforeItsStreamIdsReachTheFrameLibrarysMisreadAt65536() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger highest = new java.util.concurrent.atomic.AtomicInteger();
+        RawH2Peer.Script answerAll = s -> {
+            s.settings();
+            while (true) {
+                int id;
+                try {
+                    id = s.request();
+                }
+                catch (java.io.IOException closed) {
+                    return; // the client retired this connection
+                }
+                highest.accumulateAndGet(id, Math::max);
+                s.head(id, 204, true);
+            }
+        };
+        this.peer = new RawH2Peer(answerAll);
+        int perConnection = 65_536 / 2; // stream ids 1, 3, ... 65535
+        for (int i = 0; i <= perConnection; i++) {
+            try (Response response = get("/" + i)) {
+                assertThat(response.status()).isEqualTo(204);
+            }
+        }
+        // httpcore5-h2 5.4.x reads id 65537 as 1; when a version without that slip comes, the limit can go.
+        assertThat(highest.get()).isEqualTo(65_535);
+        assertThat(this.peer.connections()).isEqualTo(2);
+        assertThat(this.transport.stats().totals()
+                .closed(io.github.pooledtransport.core.CloseReason.STREAM_IDS_EXHAUSTED)).isEqualTo(1);
+    }
 }
