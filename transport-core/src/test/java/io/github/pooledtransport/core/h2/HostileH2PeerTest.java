@@ -516,4 +516,27 @@ class HostileH2PeerTest {
         assertThat(this.transport.stats().totals()
                 .closed(io.github.pooledtransport.core.CloseReason.STREAM_IDS_EXHAUSTED)).isEqualTo(1);
     }
+
+    @Test
+    void pingFloodFromAServerThatDoesNotReadEndsTheConnectionWithEnhanceYourCalm() throws Exception {
+        this.peer = new RawH2Peer(s -> {
+            s.settings();
+            s.request();
+            s.socket().setReceiveBufferSize(4096); // reads nothing more: our acknowledgements pile up
+            java.nio.ByteBuffer pings = java.nio.ByteBuffer.allocate(10_000 * 17);
+            while (pings.hasRemaining()) {
+                pings.put(new byte[] { 0, 0, 8, (byte) FrameType.PING.getValue(), 0, 0, 0, 0, 0 }).put(new byte[8]);
+            }
+            try {
+                for (int i = 0; i < 40; i++) { // 400,000 PINGs, 6.8 MB, far past any socket buffer
+                    s.socket().getOutputStream().write(pings.array());
+                }
+            }
+            catch (java.io.IOException closed) {
+                // the client hung up, as it should
+            }
+        });
+        assertThatThrownBy(() -> get("/")).isInstanceOf(TransportException.class)
+                .hasMessageContaining("ENHANCE_YOUR_CALM");
+    }
 }
