@@ -101,7 +101,13 @@ public enum CloseReason {
     STREAM_IDS_EXHAUSTED("stream-ids-exhausted"),
 
     /** The HTTP/2 server refused a second stream on the connection (REFUSED_STREAM): it takes no new ones. */
-    REFUSED_STREAMS("refused-streams");
+    REFUSED_STREAMS("refused-streams"),
+
+    /**
+     * The HTTP/2 server sent nothing for {@code http2ReadIdleTimeout} and did not answer a PING within
+     * {@code http2PingTimeout}: the connection is dead.
+     */
+    PING_TIMEOUT("ping-timeout");
 
     private final String code;
 

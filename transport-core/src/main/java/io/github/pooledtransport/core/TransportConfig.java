@@ -88,6 +88,12 @@ public final class TransportConfig {
 
     private final java.util.Set<Protocol> protocols;
 
+    private final boolean strictMaxConcurrentStreams;
+
+    private final Duration http2ReadIdleTimeout;
+
+    private final Duration http2PingTimeout;
+
     private TransportConfig(Builder b) {
         this.maxIdleConns = b.maxIdleConns;
         this.maxIdleConnsPerHost = b.maxIdleConnsPerHost;
@@ -124,6 +130,9 @@ public final class TransportConfig {
         this.insecureSkipTlsVerify = b.insecureSkipTlsVerify;
         this.addressFilter = b.addressFilter;
         this.protocols = b.protocols;
+        this.strictMaxConcurrentStreams = b.strictMaxConcurrentStreams;
+        this.http2ReadIdleTimeout = b.http2ReadIdleTimeout;
+        this.http2PingTimeout = b.http2PingTimeout;
     }
 
     /** @return a builder with every default */
@@ -312,6 +321,21 @@ public final class TransportConfig {
         return this.insecureSkipTlsVerify;
     }
 
+    /** @return see {@link Builder#http2ReadIdleTimeout(Duration)} */
+    public Duration http2ReadIdleTimeout() {
+        return this.http2ReadIdleTimeout;
+    }
+
+    /** @return see {@link Builder#http2PingTimeout(Duration)} */
+    public Duration http2PingTimeout() {
+        return this.http2PingTimeout;
+    }
+
+    /** @return see {@link Builder#strictMaxConcurrentStreams(boolean)} */
+    public boolean strictMaxConcurrentStreams() {
+        return this.strictMaxConcurrentStreams;
+    }
+
     /** @return see {@link Builder#protocols(java.util.Set)} */
     public java.util.Set<Protocol> protocols() {
         return this.protocols;
@@ -431,6 +455,12 @@ public final class TransportConfig {
 
         private AddressFilter addressFilter = AddressFilter.ALLOW_ALL;
 
+        private boolean strictMaxConcurrentStreams;
+
+        private Duration http2ReadIdleTimeout = Duration.ZERO;
+
+        private Duration http2PingTimeout = Duration.ofSeconds(15);
+
         private java.util.Set<Protocol> protocols = Protocol.checked("protocols",
                 java.util.EnumSet.of(Protocol.HTTP1, Protocol.H2));
 
@@ -473,6 +503,9 @@ public final class TransportConfig {
             this.insecureSkipTlsVerify = c.insecureSkipTlsVerify;
             this.addressFilter = c.addressFilter;
             this.protocols = c.protocols;
+            this.strictMaxConcurrentStreams = c.strictMaxConcurrentStreams;
+            this.http2ReadIdleTimeout = c.http2ReadIdleTimeout;
+            this.http2PingTimeout = c.http2PingTimeout;
         }
 
         /**
@@ -953,11 +986,55 @@ public final class TransportConfig {
         }
 
         /**
+         * Go's {@code ReadIdleTimeout}: when an HTTP/2 connection receives no frame for this long, it sends a PING,
+         * and closes if that is not answered within {@link #http2PingTimeout}, so a connection a middlebox dropped
+         * silently is found before a request is lost on it. Default 0: off, as in Go.
+         *
+         * @param http2ReadIdleTimeout the timeout, zero for none
+         * @return this builder
+         */
+        public Builder http2ReadIdleTimeout(Duration http2ReadIdleTimeout) {
+            requireNonNegative("http2ReadIdleTimeout",
+                    Objects.requireNonNull(http2ReadIdleTimeout, "http2ReadIdleTimeout"));
+            this.http2ReadIdleTimeout = http2ReadIdleTimeout;
+            return this;
+        }
+
+        /**
+         * Go's {@code PingTimeout}: how long a health-check PING ({@link #http2ReadIdleTimeout}) may go unanswered
+         * before the connection is closed as {@code ping-timeout}. Default 15 s.
+         *
+         * @param http2PingTimeout the timeout, positive
+         * @return this builder
+         */
+        public Builder http2PingTimeout(Duration http2PingTimeout) {
+            Objects.requireNonNull(http2PingTimeout, "http2PingTimeout");
+            if (http2PingTimeout.isZero() || http2PingTimeout.isNegative()) {
+                throw new IllegalArgumentException("http2PingTimeout must be positive but was " + http2PingTimeout);
+            }
+            this.http2PingTimeout = http2PingTimeout;
+            return this;
+        }
+
+        /**
+         * Go's {@code StrictMaxConcurrentStreams}: when every HTTP/2 connection to a host carries as many requests
+         * as its server allows, a request waits for a stream (within {@code acquireTimeout}) instead of opening
+         * another connection. Default {@code false}: another connection opens, as Go's default. A host's
+         * {@code maxConnsPerHost} caps connections either way.
+         *
+         * @param strictMaxConcurrentStreams whether requests wait for a stream
+         * @return this builder
+         */
+        public Builder strictMaxConcurrentStreams(boolean strictMaxConcurrentStreams) {
+            this.strictMaxConcurrentStreams = strictMaxConcurrentStreams;
+            return this;
+        }
+
+        /**
          * The application protocols the transport may speak (Go's {@code Transport.Protocols}); a host may have its
-         * own ({@link HostOverrides#protocols()}). With {@link Protocol#H2C} and without {@link Protocol#HTTP1},
-         * {@code http://} URLs speak HTTP/2 with prior knowledge. Default {@code http1}. HTTP/2 connections carry one
-         * request at a time for now: multiplexing and ALPN {@code h2} over TLS are still being built, so
-         * {@link Protocol#H2} changes nothing yet.
+         * own ({@link HostOverrides#protocols()}). Default {@code http1, h2}: over TLS both are offered through ALPN
+         * and the server picks; with {@link Protocol#H2C} and without {@link Protocol#HTTP1}, {@code http://} URLs
+         * speak HTTP/2 with prior knowledge.
          *
          * @param protocols the protocols, not empty
          * @return this builder

@@ -325,8 +325,7 @@ public final class ConnectionPool {
                 while ((shared = host.sharedHead) != null) {
                     if (now - shared.expiresAt >= 0) {
                         // Past its lifetime: its streams finish, it takes no new ones, and closes after the last.
-                        shared.retiring = CloseReason.LIFETIME_EXPIRED;
-                        host.unlinkSharedLocked(shared);
+                        markRetiringLocked(shared, CloseReason.LIFETIME_EXPIRED);
                         continue;
                     }
                     takeStreamLocked(shared);
@@ -356,6 +355,13 @@ public final class ConnectionPool {
                     waiter.joined = true;
                     host.joiners++;
                     host.joinWaiters.add(waiter.joinLink);
+                    return waiter;
+                }
+                if (host.waitsForStreamsLocked()) {
+                    // Strict: wait in line for a stream of the connections open, within the acquire timeout.
+                    waiter.inLine = true;
+                    host.slotWaiters.add(waiter.slotLink);
+                    host.waiting++;
                     return waiter;
                 }
                 // Requests in line for a slot are served first (the line is first come, first served): only spare
@@ -575,6 +581,9 @@ public final class ConnectionPool {
             c.admitted = true;
             if (c.multiplexed) {
                 host.multiplexedOpen++;
+                if (c.retiring != null) {
+                    host.retiringMultiplexed++;
+                }
             }
             unlinkDialLocked(dial);
             if (host.multiplexed && !c.multiplexed) {
@@ -741,11 +750,10 @@ public final class ConnectionPool {
         else if (reason == null && now - c.expiresAt >= 0) {
             reason = CloseReason.LIFETIME_EXPIRED;
         }
-        if (reason != null && c.retiring == null) {
-            c.retiring = reason;
+        if (reason != null) {
+            markRetiringLocked(c, reason);
         }
         if (c.retiring != null) {
-            host.unlinkSharedLocked(c);
             return new Offer((c.streams == 0) ? closeLocked(c, c.retiring, null) : null, false);
         }
         if (c.streams > 0) {
@@ -795,10 +803,7 @@ public final class ConnectionPool {
             if (c.state == PooledConnection.State.CLOSED) {
                 return;
             }
-            if (c.retiring == null) {
-                c.retiring = reason;
-            }
-            c.host.unlinkSharedLocked(c);
+            markRetiringLocked(c, reason);
             if (c.state == PooledConnection.State.IDLE) {
                 removeIdleLocked(c);
                 closings = closeLocked(c, c.retiring, null);
@@ -809,6 +814,22 @@ public final class ConnectionPool {
         }
         closeAll(closings);
         launchPending();
+    }
+
+    /**
+     * A multiplexed connection takes no new streams from now on; it closes after its last. Requests a strict host
+     * kept waiting for streams get dials when no usable connection is left.
+     */
+    private void markRetiringLocked(PooledConnection c, CloseReason reason) {
+        HostPool host = c.host;
+        if (c.retiring == null) {
+            c.retiring = reason;
+            if (c.admitted && c.multiplexed) {
+                host.retiringMultiplexed++;
+            }
+        }
+        host.unlinkSharedLocked(c);
+        grantSlotLocked(host);
     }
 
     /** Gives a request a stream of a multiplexed connection that has room. */
@@ -1273,7 +1294,7 @@ public final class ConnectionPool {
                     throw new IllegalStateException(String.format("host %s: opened %d - closed %d != idle %d + active %d",
                             h.key, h.opened, closedSum, h.idle, h.active));
                 }
-                if (h.waiting > 0 && h.hasRoomLocked() && !this.closed) {
+                if (h.waiting > 0 && h.hasRoomLocked() && !this.closed && !h.waitsForStreamsLocked()) {
                     throw new IllegalStateException("host " + h.key + " has requests in line and a free slot");
                 }
                 int inLine = 0;
@@ -1373,6 +1394,7 @@ public final class ConnectionPool {
             throw new IllegalStateException("host " + h.key + " shared=" + h.shared + " but list holds " + sharedCount);
         }
         if (h.streams < 0 || h.multiplexedOpen < 0 || h.multiplexedOpen > h.idle + h.active
+                || h.retiringMultiplexed < 0 || h.retiringMultiplexed > h.multiplexedOpen
                 || (h.streams > 0 && h.multiplexedOpen == 0)) {
             throw new IllegalStateException("host " + h.key + " streams=" + h.streams + " multiplexed="
                     + h.multiplexedOpen + " idle=" + h.idle + " active=" + h.active);
@@ -1459,6 +1481,9 @@ public final class ConnectionPool {
         host.unlinkSharedLocked(c);
         if (c.multiplexed && c.admitted) {
             host.multiplexedOpen--;
+            if (c.retiring != null) {
+                host.retiringMultiplexed--;
+            }
         }
         host.active--;
         checkNonNegative(host);
@@ -1488,7 +1513,7 @@ public final class ConnectionPool {
      * place in line, where its acquire timeout applies (it is woken to start that clock).
      */
     private void dialOrLineLocked(HostPool host, Waiter w) {
-        if (host.hasRoomLocked() && host.waiting == 0) {
+        if (host.hasRoomLocked() && host.waiting == 0 && !host.waitsForStreamsLocked()) {
             startDialLocked(host, w);
         }
         else {
@@ -1501,7 +1526,7 @@ public final class ConnectionPool {
 
     /** A slot freed up: the first request in line gets a dial started for it (and keeps waiting for either). */
     private void grantSlotLocked(HostPool host) {
-        while (host.waiting > 0 && !this.closed && host.hasRoomLocked()) {
+        while (host.waiting > 0 && !this.closed && host.hasRoomLocked() && !host.waitsForStreamsLocked()) {
             Waiter w = host.pollSlotWaiterLocked();
             if (w == null) {
                 return;

@@ -177,6 +177,18 @@ final class H2Connection extends PooledConnection implements Runnable {
     /** {@code writeTimeout}: how long a request waits for the writer to make progress, 0 for ever. */
     private final long writeTimeoutNanos;
 
+    /** {@code http2ReadIdleTimeout}: silence after which a PING checks the connection, 0 for never. */
+    private final long readIdleNanos;
+
+    /** {@code http2PingTimeout}: how long that PING may go unanswered. */
+    private final long pingTimeoutNanos;
+
+    /** When the reader last read a frame. */
+    private volatile long lastFrameAt = System.nanoTime();
+
+    /** The payload of the health-check PING awaiting its acknowledgement, or {@code null}; under {@code lock}. */
+    private byte[] pingPending;
+
     /** The next stream id; under {@code encodeLock}. */
     private int nextStreamId = 1;
 
@@ -214,10 +226,13 @@ final class H2Connection extends PooledConnection implements Runnable {
     private IOException failure;
 
     H2Connection(HostPool host, long id, long createdAt, long expiresAt, DialedSocket dialed, int maxHeaderBytes,
-            boolean singleUse, java.time.Duration writeTimeout, ConnectionPool pool) throws IOException {
+            boolean singleUse, java.time.Duration writeTimeout, java.time.Duration readIdleTimeout,
+            java.time.Duration pingTimeout, ConnectionPool pool) throws IOException {
         super(host, id, createdAt, expiresAt, true);
         this.pool = pool;
         this.writeTimeoutNanos = writeTimeout.toNanos();
+        this.readIdleNanos = readIdleTimeout.toNanos();
+        this.pingTimeoutNanos = pingTimeout.toNanos();
         this.socket = dialed.socket();
         this.channel = dialed.channel();
         this.key = host.key;
@@ -251,6 +266,9 @@ final class H2Connection extends PooledConnection implements Runnable {
         try {
             BlockingTasks.H2_READERS.execute(this::writeLoop);
             BlockingTasks.H2_READERS.execute(this);
+            if (this.readIdleNanos > 0) {
+                SharedTimer.schedule(this::checkHealth, this.readIdleNanos);
+            }
         }
         catch (RuntimeException ex) {
             closeTransport(); // no thread for it: the dial fails, and a writer already started ends
@@ -627,6 +645,9 @@ final class H2Connection extends PooledConnection implements Runnable {
                 failStreams(this.failure);
             }
             this.queueChanged.signalAll(); // the writer ends
+            if (this.closeWhenWritten) {
+                return; // the writer closes the socket once our GOAWAY is out (a timer within a second otherwise)
+            }
         }
         finally {
             this.lock.unlock();
@@ -817,6 +838,7 @@ final class H2Connection extends PooledConnection implements Runnable {
             onSettings(first);
             while (true) {
                 H2Frame frame = this.frames.read();
+                this.lastFrameAt = System.nanoTime();
                 if (frame == null) {
                     fail(new TransportException(this.key, this.key + " closed the HTTP/2 connection", null),
                             CloseReason.SERVER_CLOSED);
@@ -1215,7 +1237,80 @@ final class H2Connection extends PooledConnection implements Runnable {
         byte[] data = frame.pingData();
         if (!frame.has(FrameFlag.ACK)) {
             send(writer -> writer.ping(data, true));
+            return;
         }
+        boolean answered = false;
+        this.lock.lock();
+        try {
+            if (this.pingPending != null && java.util.Arrays.equals(this.pingPending, data)) {
+                this.pingPending = null;
+                answered = true;
+            }
+        }
+        finally {
+            this.lock.unlock();
+        }
+        if (answered) {
+            scheduleHealthCheck(this.readIdleNanos); // alive: the next check a read-idle timeout from now
+        }
+    }
+
+    /**
+     * Go's health check ({@code ReadIdleTimeout}): after that long without a frame, a PING; its answer must come
+     * within {@code PingTimeout}, else the connection is dead (a middlebox dropped it without a word) and closes as
+     * {@code ping-timeout}, failing its streams so that their requests do not wait for ever. On the shared timer.
+     */
+    private void checkHealth() {
+        long silent = System.nanoTime() - this.lastFrameAt;
+        if (silent < this.readIdleNanos) {
+            scheduleHealthCheck(this.readIdleNanos - silent);
+            return;
+        }
+        byte[] data = new byte[8];
+        java.util.concurrent.ThreadLocalRandom.current().nextBytes(data);
+        this.lock.lock();
+        try {
+            if (this.failure != null) {
+                return; // ended: no more checks
+            }
+            this.pingPending = data;
+            enqueueLocked(new QueuedFrame(0, writer -> writer.ping(data, false)));
+        }
+        finally {
+            this.lock.unlock();
+        }
+        SharedTimer.schedule(() -> pingAnsweredOrDead(data), this.pingTimeoutNanos);
+    }
+
+    private void pingAnsweredOrDead(byte[] data) {
+        boolean dead;
+        this.lock.lock();
+        try {
+            dead = this.pingPending == data && this.failure == null;
+        }
+        finally {
+            this.lock.unlock();
+        }
+        if (dead) {
+            fail(new TransportException(this.key, "The HTTP/2 connection to " + this.key + " did not answer a PING "
+                    + "within http2PingTimeout=" + this.pingTimeoutNanos / 1_000_000 + " ms, sent after "
+                    + "http2ReadIdleTimeout=" + this.readIdleNanos / 1_000_000 + " ms without a frame", null,
+                    "http2PingTimeout"), CloseReason.PING_TIMEOUT);
+        }
+        // Answered: its acknowledgement scheduled the next check.
+    }
+
+    private void scheduleHealthCheck(long delayNanos) {
+        this.lock.lock();
+        try {
+            if (this.failure != null) {
+                return;
+            }
+        }
+        finally {
+            this.lock.unlock();
+        }
+        SharedTimer.schedule(this::checkHealth, delayNanos);
     }
 
     private void onGoAway(H2Frame frame) throws IOException {

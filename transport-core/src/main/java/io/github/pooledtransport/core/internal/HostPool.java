@@ -57,6 +57,20 @@ public final class HostPool {
     /** Streams leased on this host's multiplexed connections. */
     int streams;
 
+    /** Of {@link #multiplexedOpen}, those that take no new streams (retiring), until they close. */
+    int retiringMultiplexed;
+
+    /**
+     * Go's {@code StrictMaxConcurrentStreams}: with a usable multiplexed connection open, a request waits for one of
+     * its streams (within the acquire timeout) instead of dialing another connection. Set once, before use.
+     */
+    boolean strict;
+
+    /** @return whether requests wait for a stream instead of dialing: strict, with a usable multiplexed connection */
+    boolean waitsForStreamsLocked() {
+        return this.strict && this.multiplexed && this.multiplexedOpen > this.retiringMultiplexed;
+    }
+
     /**
      * Requests that wait for the connection a dial in flight will bring, instead of a dial of their own: on a host
      * whose connections are multiplexed, one connection serves many ({@link Waiter#joined}).

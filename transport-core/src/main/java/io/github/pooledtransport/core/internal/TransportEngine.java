@@ -128,6 +128,7 @@ public final class TransportEngine {
                 + ((o.callTimeout() != null) ? " (this host's override)" : "");
         host.stopCounter = timedOut -> this.pool.countStopped(host, timedOut);
         host.protocols = this.config.protocolsFor(key);
+        host.strict = this.config.strictMaxConcurrentStreams();
         return host;
     }
 
@@ -320,6 +321,7 @@ public final class TransportEngine {
      * through a proxy that forwards plain-http requests: it speaks HTTP/1.1); else HTTP/1.1.
      */
     private PooledConnection newConnection(HostPool host, DialedSocket dialed) throws IOException {
+        boolean handedOver = false;
         try {
             String protocol = dialed.applicationProtocol();
             boolean multiplexed = dialed.tls() ? protocol.equals("h2")
@@ -328,7 +330,9 @@ public final class TransportEngine {
             if (multiplexed) {
                 H2Connection h2 = new H2Connection(host, this.connectionIds.incrementAndGet(),
                         this.config.timeSource().nanoTime(), expiresAt(), dialed, this.config.maxResponseHeaderBytes(),
-                        this.config.disableKeepAlives(), this.config.writeTimeout(), this.pool);
+                        this.config.disableKeepAlives(), this.config.writeTimeout(), this.config.http2ReadIdleTimeout(),
+                        this.config.http2PingTimeout(), this.pool);
+                handedOver = true; // from here the connection closes its socket (after a GOAWAY of ours, if any)
                 h2.start(this.config.dialTimeout());
                 return h2;
             }
@@ -347,7 +351,9 @@ public final class TransportEngine {
                     this.config.maxResponseHeaderBytes());
         }
         catch (IOException | RuntimeException | Error ex) {
-            dialed.close();
+            if (!handedOver) {
+                dialed.close();
+            }
             throw ex;
         }
     }

@@ -44,10 +44,39 @@ class H2MultiplexingTest {
     private ExecutorService callers;
 
     private void start(int maxConcurrentStreams) throws Exception {
+        start(maxConcurrentStreams, false, Duration.ofSeconds(30));
+    }
+
+    private void start(int maxConcurrentStreams, boolean strict, Duration acquireTimeout) throws Exception {
         this.server = new JettyH2Server(this.handler, maxConcurrentStreams);
         this.transport = new Transport(TransportConfig.builder().protocols(EnumSet.of(Protocol.H2C))
+                .strictMaxConcurrentStreams(strict).acquireTimeout(acquireTimeout)
                 .readTimeout(Duration.ofSeconds(20)).build());
         this.callers = Executors.newFixedThreadPool(CALLERS);
+    }
+
+    @Test
+    void strictHostWaitsForAFreeStreamInsteadOfOpeningAnotherConnection() throws Exception {
+        start(2, true, Duration.ofSeconds(30));
+        List<Future<Boolean>> results = burst(50, i -> "/bytes?n=100000&seed=" + i);
+        for (int i = 0; i < 50; i++) {
+            assertThat(results.get(i).get(30, TimeUnit.SECONDS)).as("caller %d got its own body", i).isTrue();
+        }
+        assertThat(this.transport.stats().totals().opened()).isEqualTo(1);
+    }
+
+    @Test
+    void strictHostTimesOutARequestThatFindsNoFreeStream() throws Exception {
+        start(1, true, Duration.ofMillis(300));
+        try (Response stalled = this.transport.roundTrip(Request.get(this.server.url("/stall")))) {
+            assertThat(stalled.body().readNBytes(5)).hasSize(5);
+            org.assertj.core.api.Assertions.assertThatThrownBy(
+                    () -> this.transport.roundTrip(Request.get(this.server.url("/bytes?n=10&seed=1"))))
+                    .isInstanceOf(io.github.pooledtransport.core.AcquireTimeoutException.class);
+            this.handler.release.countDown();
+            assertThat(stalled.body().readAllBytes()).hasSize(5);
+        }
+        assertThat(this.transport.stats().totals().opened()).isEqualTo(1);
     }
 
     @AfterEach

@@ -519,24 +519,98 @@ class HostileH2PeerTest {
 
     @Test
     void pingFloodFromAServerThatDoesNotReadEndsTheConnectionWithEnhanceYourCalm() throws Exception {
-        this.peer = new RawH2Peer(s -> {
+        java.util.concurrent.CountDownLatch asserted = new java.util.concurrent.CountDownLatch(1);
+        this.peer = new RawH2Peer(4096, s -> {
             s.settings();
-            s.request();
-            s.socket().setReceiveBufferSize(4096); // reads nothing more: our acknowledgements pile up
+            s.request(); // and reads nothing more: our acknowledgements pile up
             java.nio.ByteBuffer pings = java.nio.ByteBuffer.allocate(10_000 * 17);
             while (pings.hasRemaining()) {
                 pings.put(new byte[] { 0, 0, 8, (byte) FrameType.PING.getValue(), 0, 0, 0, 0, 0 }).put(new byte[8]);
             }
             try {
-                for (int i = 0; i < 40; i++) { // 400,000 PINGs, 6.8 MB, far past any socket buffer
+                for (int i = 0; i < 200; i++) { // 2,000,000 PINGs, 34 MB, far past any socket buffers
                     s.socket().getOutputStream().write(pings.array());
                 }
             }
             catch (java.io.IOException closed) {
                 // the client hung up, as it should
             }
+            asserted.await(10, TimeUnit.SECONDS); // open, and unread, until the client has judged it
         });
-        assertThatThrownBy(() -> get("/")).isInstanceOf(TransportException.class)
-                .hasMessageContaining("ENHANCE_YOUR_CALM");
+        Transport patient = new Transport(TransportConfig.builder().protocols(EnumSet.of(Protocol.H2C))
+                .readTimeout(Duration.ofSeconds(20)).build());
+        try {
+            assertThatThrownBy(() -> patient.roundTrip(Request.get(this.peer.url("/"))))
+                    .isInstanceOf(TransportException.class).hasMessageContaining("ENHANCE_YOUR_CALM");
+        }
+        finally {
+            asserted.countDown();
+            patient.close();
+        }
+    }
+
+    @Test
+    void connectionThatAnswersNoPingIsClosedAndItsRequestFailsNamingTheSetting() throws Exception {
+        this.peer = new RawH2Peer(s -> {
+            s.settings();
+            s.request();
+            s.drain(); // reads on, answers nothing: PINGs included
+        });
+        Transport checked = new Transport(TransportConfig.builder().protocols(EnumSet.of(Protocol.H2C))
+                .readTimeout(Duration.ofSeconds(20)).http2ReadIdleTimeout(Duration.ofMillis(100))
+                .http2PingTimeout(Duration.ofMillis(200)).build());
+        try {
+            assertThatThrownBy(() -> checked.roundTrip(Request.get(this.peer.url("/")))).isInstanceOf(
+                    TransportException.class).hasMessageContaining("http2PingTimeout=200 ms");
+            assertThat(checked.stats().totals().closed(io.github.pooledtransport.core.CloseReason.PING_TIMEOUT))
+                    .isEqualTo(1);
+        }
+        finally {
+            checked.close();
+        }
+    }
+
+    @Test
+    void answeredPingsKeepAnIdleConnectionForTheNextRequest() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger pings = new java.util.concurrent.atomic.AtomicInteger();
+        this.peer = new RawH2Peer(s -> {
+            s.settings();
+            while (true) {
+                H2Frame frame = s.frames.read();
+                if (frame == null) {
+                    return;
+                }
+                if (frame.type() == FrameType.PING && !frame.has(org.apache.hc.core5.http2.frame.FrameFlag.ACK)) {
+                    pings.incrementAndGet();
+                    s.writer.ping(frame.pingData(), true);
+                    s.writer.flush();
+                }
+                else if (frame.type() == FrameType.HEADERS) {
+                    s.hpack.decode(frame.payload());
+                    s.head(frame.streamId(), 204, true);
+                }
+            }
+        });
+        Transport checked = new Transport(TransportConfig.builder().protocols(EnumSet.of(Protocol.H2C))
+                .readTimeout(Duration.ofSeconds(5)).http2ReadIdleTimeout(Duration.ofMillis(50))
+                .http2PingTimeout(Duration.ofSeconds(5)).build());
+        try {
+            try (Response response = checked.roundTrip(Request.get(this.peer.url("/a")))) {
+                assertThat(response.status()).isEqualTo(204);
+            }
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (pings.get() < 3 && System.nanoTime() - deadline < 0) {
+                Thread.sleep(10); // idle: the health check pings, and the server answers
+            }
+            assertThat(pings.get()).isGreaterThanOrEqualTo(3);
+            try (Response response = checked.roundTrip(Request.get(this.peer.url("/b")))) {
+                assertThat(response.status()).isEqualTo(204);
+            }
+            assertThat(checked.stats().totals().opened()).isEqualTo(1);
+            assertThat(checked.stats().totals().closedTotal()).isZero();
+        }
+        finally {
+            checked.close();
+        }
     }
 }

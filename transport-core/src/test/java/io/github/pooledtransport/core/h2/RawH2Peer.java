@@ -56,7 +56,20 @@ final class RawH2Peer implements AutoCloseable {
 
     /** @param scripts one per connection, in the order they are accepted; the last repeats */
     RawH2Peer(Script... scripts) throws IOException {
-        this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        this(0, scripts);
+    }
+
+    /**
+     * @param receiveBuffer the accepted sockets' receive buffer (set before they exist, so the kernel never grows
+     *     it), 0 for the default
+     * @param scripts one per connection, in the order they are accepted; the last repeats
+     */
+    RawH2Peer(int receiveBuffer, Script... scripts) throws IOException {
+        this.listener = new ServerSocket();
+        if (receiveBuffer > 0) {
+            this.listener.setReceiveBufferSize(receiveBuffer);
+        }
+        this.listener.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
         this.scripts = List.of(scripts);
         this.acceptor = new Thread(this::accept, "raw-h2-peer");
         this.acceptor.setDaemon(true);

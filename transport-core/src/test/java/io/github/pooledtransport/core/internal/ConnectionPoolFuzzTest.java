@@ -135,6 +135,7 @@ class ConnectionPoolFuzzTest {
                 HostPool h = ConnectionPool.newHostPool(key, this.random.nextInt(Math.min(maxIdle, 5) + 1),
                         this.random.nextInt(4), Duration.ofSeconds(this.random.nextInt(3) * 30L));
                 h.multiplexed = multiplexing && (key.host().equals("host2") || key.host().equals("host3"));
+                h.strict = h.multiplexed && key.host().equals("host3"); // waits for streams instead of dialing
                 return h;
             }, () -> this.now, events, null, this.dials::add);
             for (int i = 0; i < 4; i++) {

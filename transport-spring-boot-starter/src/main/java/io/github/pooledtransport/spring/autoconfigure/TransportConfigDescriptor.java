@@ -37,6 +37,11 @@ final class TransportConfigDescriptor {
         map.put("drainOnClose", c.drainOnCloseBytes());
         map.put("leakDetection", c.leakDetection().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
         map.put("protocols", io.github.pooledtransport.core.Protocol.format(c.protocols()));
+        Map<String, Object> http2 = new LinkedHashMap<>();
+        http2.put("strictMaxConcurrentStreams", c.strictMaxConcurrentStreams());
+        http2.put("readIdleTimeout", c.http2ReadIdleTimeout().toString());
+        http2.put("pingTimeout", c.http2PingTimeout().toString());
+        map.put("http2", http2);
         Map<String, Object> hosts = new LinkedHashMap<>();
         c.hostOverrides().forEach((host, o) -> {
             Map<String, Object> h = new LinkedHashMap<>();

@@ -68,6 +68,9 @@ final class TransportConfigFactory {
         b.disableCompression(p.isDisableCompression());
         set("transport.leak-detection", p.getLeakDetection(), b::leakDetection);
         b.protocols(protocols("transport.protocols", p.getProtocols()));
+        b.strictMaxConcurrentStreams(p.getHttp2().isStrictMaxConcurrentStreams());
+        set("transport.http2.read-idle-timeout", p.getHttp2().getReadIdleTimeout(), b::http2ReadIdleTimeout);
+        set("transport.http2.ping-timeout", p.getHttp2().getPingTimeout(), b::http2PingTimeout);
         for (Map.Entry<String, TransportProperties.Host> entry : p.getHosts().entrySet()) {
             b.hostOverrides(hostKey(entry.getKey()), hostOverrides(entry.getKey(), entry.getValue()));
         }

@@ -155,6 +155,11 @@ public class TransportProperties {
      */
     private final Reactive reactive = new Reactive();
 
+    /**
+     * HTTP/2 settings.
+     */
+    private final Http2 http2 = new Http2();
+
     public boolean isEnabled() {
         return this.enabled;
     }
@@ -345,6 +350,10 @@ public class TransportProperties {
 
     public Reactive getReactive() {
         return this.reactive;
+    }
+
+    public Http2 getHttp2() {
+        return this.http2;
     }
 
     /** Proxy settings. Precedence: url (explicit), then JVM system properties, then the environment. */
@@ -569,6 +578,49 @@ public class TransportProperties {
 
         public void setOutOfServiceOnAcquireTimeouts(boolean outOfServiceOnAcquireTimeouts) {
             this.outOfServiceOnAcquireTimeouts = outOfServiceOnAcquireTimeouts;
+        }
+    }
+
+    /** HTTP/2 settings. */
+    public static class Http2 {
+
+        /**
+         * Whether a request waits for a free stream of a full HTTP/2 connection instead of opening another.
+         */
+        private boolean strictMaxConcurrentStreams = false;
+
+        /**
+         * Silence on an HTTP/2 connection after which a PING checks it, or 0 for no check.
+         */
+        private Duration readIdleTimeout = Duration.ZERO;
+
+        /**
+         * How long that PING may go unanswered before the connection is closed.
+         */
+        private Duration pingTimeout = Duration.ofSeconds(15);
+
+        public Duration getReadIdleTimeout() {
+            return this.readIdleTimeout;
+        }
+
+        public void setReadIdleTimeout(Duration readIdleTimeout) {
+            this.readIdleTimeout = readIdleTimeout;
+        }
+
+        public Duration getPingTimeout() {
+            return this.pingTimeout;
+        }
+
+        public void setPingTimeout(Duration pingTimeout) {
+            this.pingTimeout = pingTimeout;
+        }
+
+        public boolean isStrictMaxConcurrentStreams() {
+            return this.strictMaxConcurrentStreams;
+        }
+
+        public void setStrictMaxConcurrentStreams(boolean strictMaxConcurrentStreams) {
+            this.strictMaxConcurrentStreams = strictMaxConcurrentStreams;
         }
     }
 

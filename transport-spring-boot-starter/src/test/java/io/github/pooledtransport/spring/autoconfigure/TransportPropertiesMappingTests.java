@@ -64,6 +64,9 @@ class TransportPropertiesMappingTests {
             softly.assertThat(c.leakDetection()).as("leak-detection").isEqualTo(LeakDetection.ON);
             softly.assertThat(c.hostOverrides()).as("hosts").isEmpty();
             softly.assertThat(c.protocols()).as("protocols").containsExactly(Protocol.HTTP1, Protocol.H2);
+            softly.assertThat(c.strictMaxConcurrentStreams()).as("http2.strict-max-concurrent-streams").isFalse();
+            softly.assertThat(c.http2ReadIdleTimeout()).as("http2.read-idle-timeout").isEqualTo(Duration.ZERO);
+            softly.assertThat(c.http2PingTimeout()).as("http2.ping-timeout").isEqualTo(Duration.ofSeconds(15));
             softly.assertThat(c.sslContext()).as("ssl.bundle").isNull();
             softly.assertThat(c.insecureSkipTlsVerify()).as("ssl.insecure-skip-verify").isFalse();
             softly.assertAll();
@@ -232,6 +235,22 @@ class TransportPropertiesMappingTests {
             assertThat(c.insecureSkipTlsVerify()).isTrue();
             assertThat(c.tlsIdentity()).isEqualTo("insecure");
         });
+    }
+
+    @Test
+    void http2HealthCheckTimeoutsMapToTheTransport() {
+        this.runner.withPropertyValues("transport.http2.read-idle-timeout=30s", "transport.http2.ping-timeout=5s")
+                .run(context -> {
+                    TransportConfig c = context.getBean(Transport.class).config();
+                    assertThat(c.http2ReadIdleTimeout()).isEqualTo(Duration.ofSeconds(30));
+                    assertThat(c.http2PingTimeout()).isEqualTo(Duration.ofSeconds(5));
+                });
+    }
+
+    @Test
+    void strictMaxConcurrentStreamsMapsToTheTransport() {
+        runWith("transport.http2.strict-max-concurrent-streams=true",
+                c -> assertThat(c.strictMaxConcurrentStreams()).isTrue());
     }
 
     @Test

@@ -114,6 +114,11 @@ class TransportPropertiesValidationTests {
     }
 
     @Test
+    void zeroPingTimeoutShouldFailNamingTheProperty() {
+        runExpectingFailureNaming("transport.http2.ping-timeout", "transport.http2.ping-timeout=0s");
+    }
+
+    @Test
     void unknownProtocolShouldFailNamingThePropertyAndTheChoices() {
         runExpectingInvalidProperty(ex -> {
             assertThat(ex.getProperty()).isEqualTo("transport.protocols");
