@@ -603,13 +603,12 @@ public final class ConnectionPool {
             if (this.closed) {
                 closings = closeLocked(c, CloseReason.TRANSPORT_CLOSED, null);
             }
-            else if (c.retiring != null) {
-                // It took no new streams before it was even used (a GOAWAY right after its SETTINGS): closed, and its
-                // requester dials again.
+            else if (c.retiring != null && !requester.isWaiting()) {
+                // It takes no streams (a GOAWAY right after its SETTINGS) and nobody waits for it: closed. A requester
+                // still waiting gets it below, fails to start its stream, and is sent again with Go's backoff: a
+                // server that refuses every connection is not dialed in a tight loop.
                 closings = closeLocked(c, c.retiring, null);
-                if (requester.isWaiting()) {
-                    dialOrLineLocked(host, requester);
-                }
+                adoptersWithoutDialLocked(host);
             }
             else if (requester.isWaiting()) {
                 c.useCount = 1;
@@ -630,6 +629,7 @@ public final class ConnectionPool {
                 adoptersWithoutDialLocked(host);
             }
             joinersWithoutDialLocked(host);
+            grantSlotLocked(host); // a multiplexed host dials from its line one at a time: the next, if any
         }
         finally {
             this.lock.unlock();
@@ -661,7 +661,10 @@ public final class ConnectionPool {
                 requester.ready.signal();
             }
             adoptersWithoutDialLocked(host);
-            if (host.dialing == 0) {
+            if (dial.stopped) {
+                joinersWithoutDialLocked(host); // stopped, not failed: its failure is nobody else's
+            }
+            else if (host.dialing == 0) {
                 // The dial the joiners waited for failed, with none left in flight: each is served its failure,
                 // as Go's shared dial call gives its error to every waiter, instead of dialing again one by one.
                 Waiter w;
@@ -1067,6 +1070,9 @@ public final class ConnectionPool {
                     if (!this.closed && d.spare && spareSeen.merge(d.host, 1, Integer::sum) <= d.host.adopters) {
                         continue;
                     }
+                    if (!this.closed && d.host.multiplexed && (d.host.joiners > 0 || d.host.waiting > 0)) {
+                        continue; // requests wait for the connection it brings, to share it
+                    }
                     if (d.spare) {
                         d.spare = false; // stopping: no later request may adopt it
                         d.host.spareDials--;
@@ -1294,7 +1300,8 @@ public final class ConnectionPool {
                     throw new IllegalStateException(String.format("host %s: opened %d - closed %d != idle %d + active %d",
                             h.key, h.opened, closedSum, h.idle, h.active));
                 }
-                if (h.waiting > 0 && h.hasRoomLocked() && !this.closed && !h.waitsForStreamsLocked()) {
+                if (h.waiting > 0 && h.hasRoomLocked() && !this.closed && !h.waitsForStreamsLocked()
+                        && !(h.multiplexed && h.dialing > 0)) {
                     throw new IllegalStateException("host " + h.key + " has requests in line and a free slot");
                 }
                 int inLine = 0;
@@ -1526,7 +1533,9 @@ public final class ConnectionPool {
 
     /** A slot freed up: the first request in line gets a dial started for it (and keeps waiting for either). */
     private void grantSlotLocked(HostPool host) {
-        while (host.waiting > 0 && !this.closed && host.hasRoomLocked() && !host.waitsForStreamsLocked()) {
+        // A multiplexed host's new connection serves many in line (they are idle waiters too): one dial at a time.
+        while (host.waiting > 0 && !this.closed && host.hasRoomLocked() && !host.waitsForStreamsLocked()
+                && !(host.multiplexed && host.dialing > 0)) {
             Waiter w = host.pollSlotWaiterLocked();
             if (w == null) {
                 return;

@@ -84,8 +84,13 @@ final class H2Connection extends PooledConnection implements Runnable {
     /** Empty CONTINUATION frames in one header block; more is a flood (CVE-2024-27316 and its kin). */
     static final int MAX_EMPTY_CONTINUATIONS = 16;
 
-    /** A frame for the writer thread; {@code dataBytes} counts against {@link #MAX_QUEUED_DATA}. */
-    private record QueuedFrame(int dataBytes, Write write) {
+    /**
+     * A frame for the writer thread; {@code dataBytes} counts against {@link #MAX_QUEUED_DATA}, and an
+     * {@code answer} (a PING or SETTINGS acknowledgement, which the server can ask for at will) against
+     * {@link #MAX_QUEUED_FRAMES}. Our own frames are never dropped: a dropped HEADERS block would leave the server's
+     * HPACK table out of step with ours.
+     */
+    private record QueuedFrame(int dataBytes, boolean answer, Write write) {
     }
 
     /** What the writer thread does with the frame writer. */
@@ -168,8 +173,11 @@ final class H2Connection extends PooledConnection implements Runnable {
     /** DATA bytes queued; under {@code lock}. */
     private int queuedData;
 
-    /** Frames the writer wrote so far: progress, for {@code writeTimeout}; under {@code lock}. */
-    private long written;
+    /** Answers to the server queued; under {@code lock}. */
+    private int answersQueued;
+
+    /** Frames the writer wrote so far: progress, for {@code writeTimeout}; written by the writer only. */
+    private volatile long written;
 
     /** Whether the writer closes the socket once the queue is empty (after a GOAWAY of ours); under lock. */
     private boolean closeWhenWritten;
@@ -270,8 +278,8 @@ final class H2Connection extends PooledConnection implements Runnable {
                 SharedTimer.schedule(this::checkHealth, this.readIdleNanos);
             }
         }
-        catch (RuntimeException ex) {
-            closeTransport(); // no thread for it: the dial fails, and a writer already started ends
+        catch (RuntimeException | Error ex) {
+            closeTransport(); // no thread for it (rejected, or none could be created): a writer already started ends
             throw new TransportException(this.key, "Could not start the threads of an HTTP/2 connection to "
                     + this.key + ": " + ex, ex);
         }
@@ -425,7 +433,7 @@ final class H2Connection extends PooledConnection implements Runnable {
                 }
                 byte[] data = java.util.Arrays.copyOfRange(b, at, at + n); // the caller reuses its buffer
                 int id = stream.id;
-                enqueueLocked(new QueuedFrame(n, writer -> writer.data(id, data, 0, data.length, last)));
+                enqueueLocked(new QueuedFrame(n, false, writer -> writer.data(id, data, 0, data.length, last)));
                 at += n;
             }
             finally {
@@ -747,30 +755,57 @@ final class H2Connection extends PooledConnection implements Runnable {
     // ---------------------------------------------------------------------------------------------------------
     // The writer thread and its queue
 
-    /** Queues a frame without data for the writer; from any thread, never waiting. */
+    /** Queues a frame of ours without data for the writer; from any thread, never waiting. */
     private void send(Write write) {
         this.lock.lock();
         try {
-            enqueueLocked(new QueuedFrame(0, write));
+            enqueueLocked(new QueuedFrame(0, false, write));
         }
         finally {
             this.lock.unlock();
         }
     }
 
-    /** Under {@code lock}. A flood of frames to answer ends the connection (ENHANCE_YOUR_CALM), but never waits. */
+    /**
+     * Queues an acknowledgement the server asked for (PING, SETTINGS); from the reader, never waiting. Answers the
+     * writer cannot get out, past {@link #MAX_QUEUED_FRAMES}, mean a flood from a server that does not read: the
+     * connection ends (ENHANCE_YOUR_CALM) at once, nothing more is written, and the socket closes.
+     */
+    private void answer(Write write) {
+        boolean flooded = false;
+        this.lock.lock();
+        try {
+            if (this.answersQueued >= MAX_QUEUED_FRAMES && this.failure == null) {
+                flooded = failLocked(connectionError(new H2ConnectionException(H2Error.ENHANCE_YOUR_CALM, "more than "
+                        + MAX_QUEUED_FRAMES + " answers waiting to be written: the server asks faster than it reads")),
+                        CloseReason.PROTOCOL_ERROR);
+            }
+            else {
+                enqueueLocked(new QueuedFrame(0, true, write));
+            }
+        }
+        finally {
+            this.lock.unlock();
+        }
+        if (flooded) {
+            if (this.encodeLock.isHeldByCurrentThread()) {
+                // The pool's lock is never taken under a connection's: the rest runs on the shared timer.
+                SharedTimer.schedule(() -> afterFailure(CloseReason.PROTOCOL_ERROR), 0);
+            }
+            else {
+                afterFailure(CloseReason.PROTOCOL_ERROR);
+            }
+        }
+    }
+
+    /** Under {@code lock}. */
     private void enqueueLocked(QueuedFrame frame) {
         if (this.failure != null) {
             return; // nothing more is written
         }
-        if (this.queue.size() >= MAX_QUEUED_FRAMES) {
-            IOException flood = connectionError(new H2ConnectionException(H2Error.ENHANCE_YOUR_CALM, "more than "
-                    + MAX_QUEUED_FRAMES + " frames waiting to be written: the server sends faster than it reads"));
-            SharedTimer.schedule(() -> fail(flood, CloseReason.PROTOCOL_ERROR), 0); // not under lock
-            return;
-        }
         this.queue.add(frame);
         this.queuedData += frame.dataBytes();
+        this.answersQueued += frame.answer() ? 1 : 0;
         this.queueChanged.signalAll();
     }
 
@@ -793,10 +828,13 @@ final class H2Connection extends PooledConnection implements Runnable {
                 this.lock.unlock();
             }
             int data = 0;
+            int answers = 0;
             try {
                 for (QueuedFrame frame : batch) {
                     frame.write().to(this.writer);
                     data += frame.dataBytes();
+                    answers += frame.answer() ? 1 : 0;
+                    this.written++; // progress, frame by frame, for writeTimeout
                 }
                 this.writer.flush();
             }
@@ -810,7 +848,7 @@ final class H2Connection extends PooledConnection implements Runnable {
             this.lock.lock();
             try {
                 this.queuedData -= data;
-                this.written++;
+                this.answersQueued -= answers;
                 this.queueChanged.signalAll();
             }
             finally {
@@ -1199,18 +1237,24 @@ final class H2Connection extends PooledConnection implements Runnable {
                 this.lock.unlock();
             }
         }
-        int table = tableSize;
         int size = frameSize;
-        // Applied and acknowledged under the write lock, in one step: blocks encoded afterwards follow them.
-        send(writer -> {
-            if (table >= 0) {
-                this.blocks.peerHeaderTableSize(table);
+        // The encoder's table shrinks and the acknowledgement is queued in one hold of encodeLock: every block
+        // encoded after it follows the new size, and reaches the server after the acknowledgement.
+        this.encodeLock.lock();
+        try {
+            if (tableSize >= 0) {
+                this.blocks.peerHeaderTableSize(tableSize);
             }
-            if (size > 0) {
-                writer.maxFrameSize(size);
-            }
-            writer.settingsAck();
-        });
+            answer(writer -> {
+                if (size > 0) {
+                    writer.maxFrameSize(size);
+                }
+                writer.settingsAck();
+            });
+        }
+        finally {
+            this.encodeLock.unlock();
+        }
     }
 
     /** The peer's new SETTINGS_INITIAL_WINDOW_SIZE applies to open streams too (RFC 9113 6.9.2); under lock. */
@@ -1236,7 +1280,7 @@ final class H2Connection extends PooledConnection implements Runnable {
         }
         byte[] data = frame.pingData();
         if (!frame.has(FrameFlag.ACK)) {
-            send(writer -> writer.ping(data, true));
+            answer(writer -> writer.ping(data, true));
             return;
         }
         boolean answered = false;
@@ -1274,7 +1318,7 @@ final class H2Connection extends PooledConnection implements Runnable {
                 return; // ended: no more checks
             }
             this.pingPending = data;
-            enqueueLocked(new QueuedFrame(0, writer -> writer.ping(data, false)));
+            enqueueLocked(new QueuedFrame(0, false, writer -> writer.ping(data, false)));
         }
         finally {
             this.lock.unlock();
@@ -1438,7 +1482,7 @@ final class H2Connection extends PooledConnection implements Runnable {
         this.lock.lock();
         try {
             // The server may start no streams (push is disabled): the last stream of its we processed is 0.
-            enqueueLocked(new QueuedFrame(0, writer -> writer.goAway(0, code, null)));
+            enqueueLocked(new QueuedFrame(0, false, writer -> writer.goAway(0, code, null)));
             this.closeWhenWritten = true;
         }
         finally {
@@ -1453,20 +1497,46 @@ final class H2Connection extends PooledConnection implements Runnable {
      * a queued GOAWAY, when there is one).
      */
     private void fail(IOException failure, CloseReason reason) {
+        boolean failed;
+        this.lock.lock();
+        try {
+            failed = failLocked(failure, reason);
+        }
+        finally {
+            this.lock.unlock();
+        }
+        if (failed) {
+            afterFailure(reason);
+        }
+    }
+
+    /**
+     * The part of {@link #fail} under {@code lock}: from here nothing more is queued or written (but a GOAWAY of
+     * ours already queued), and every open stream has failed.
+     *
+     * @return whether this call failed the connection: the caller then calls {@link #afterFailure} outside the locks
+     */
+    private boolean failLocked(IOException failure, CloseReason reason) {
+        if (this.failure != null) {
+            return false;
+        }
+        this.queueChanged.signalAll(); // the writer ends, or writes the GOAWAY first
+        this.failure = failure;
+        if (this.retired == null || reason == CloseReason.PROTOCOL_ERROR) {
+            this.retired = reason;
+        }
+        failStreams(failure);
+        this.settingsArrived.signalAll();
+        return true;
+    }
+
+    /** The part of {@link #fail} outside the locks: the socket closes (unless the writer closes it after our
+     * GOAWAY), and the pool takes the connection out of service. */
+    private void afterFailure(CloseReason reason) {
         boolean close;
         this.lock.lock();
         try {
-            if (this.failure != null) {
-                return;
-            }
             close = !this.closeWhenWritten;
-            this.queueChanged.signalAll(); // the writer ends, or writes the GOAWAY first
-            this.failure = failure;
-            if (this.retired == null || reason == CloseReason.PROTOCOL_ERROR) {
-                this.retired = reason;
-            }
-            failStreams(failure);
-            this.settingsArrived.signalAll();
         }
         finally {
             this.lock.unlock();
