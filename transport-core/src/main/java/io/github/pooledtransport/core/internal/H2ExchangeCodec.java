@@ -344,24 +344,4 @@ final class H2ExchangeCodec implements ExchangeCodec {
             // The transport ends the body itself.
         }
     }
-
-    /** The caller's {@code RequestBody} threw: carried out unchanged. */
-    private static final class CallerBodyFailed extends IOException {
-
-        private static final long serialVersionUID = 1L;
-
-        final Exception original;
-
-        CallerBodyFailed(Exception original) {
-            super(original);
-            this.original = original;
-        }
-
-        IOException rethrowOriginal() {
-            if (this.original instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            return (IOException) this.original;
-        }
-    }
 }

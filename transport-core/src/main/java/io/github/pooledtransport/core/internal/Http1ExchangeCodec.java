@@ -716,24 +716,4 @@ final class Http1ExchangeCodec implements ExchangeCodec {
             return (IOException) super.getCause();
         }
     }
-
-    /** The caller's {@code RequestBody} threw: carried out unchanged. */
-    private static final class CallerBodyFailed extends IOException {
-
-        private static final long serialVersionUID = 1L;
-
-        final Exception original;
-
-        CallerBodyFailed(Exception original) {
-            super(original);
-            this.original = original;
-        }
-
-        IOException rethrowOriginal() {
-            if (this.original instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            return (IOException) this.original;
-        }
-    }
 }
