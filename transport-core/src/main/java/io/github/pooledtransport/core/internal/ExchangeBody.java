@@ -71,9 +71,6 @@ final class ExchangeBody extends LeasedBody implements CallState.ClaimingAbort {
 
     private long consumed;
 
-    /** For {@link #read()}, which goes through the array read; used only by the reading thread. */
-    private final byte[] single = new byte[1];
-
     ExchangeBody(Lease lease, InputStream framed, CloseReason closeAfter, long contentLength, long drainLimit,
             long drainTimeoutNanos, ReadTimeout readTimeout) {
         this.lease = lease;
@@ -84,12 +81,6 @@ final class ExchangeBody extends LeasedBody implements CallState.ClaimingAbort {
         this.drainLimit = drainLimit;
         this.drainTimeoutNanos = drainTimeoutNanos;
         this.readTimeout = readTimeout;
-    }
-
-    @Override
-    public int read() throws IOException {
-        int n = read(this.single, 0, 1);
-        return (n < 0) ? -1 : this.single[0] & 0xff;
     }
 
     @Override
@@ -263,8 +254,7 @@ final class ExchangeBody extends LeasedBody implements CallState.ClaimingAbort {
             return transport;
         }
         if (ex instanceof SocketTimeoutException) {
-            return new TransportException(key, "Reading the response body from " + key + " timed out: no byte for "
-                    + this.readTimeout.describe(), ex, "readTimeout");
+            return timedOut(key, this.readTimeout, ex);
         }
         if (ex instanceof TruncatedChunkException || ex instanceof ConnectionClosedException) {
             return new TransportException(key, "Response body from " + key + " was cut short after " + this.consumed
@@ -277,15 +267,6 @@ final class ExchangeBody extends LeasedBody implements CallState.ClaimingAbort {
         return new TransportException(key, "Reading the response body from " + key + " failed after " + this.consumed
                 + " bytes" + ((this.contentLength >= 0) ? " of " + this.contentLength : "") + ": "
                 + ex.getClass().getSimpleName() + ": " + ex.getMessage(), ex);
-    }
-
-    private static IOException again(IOException failure) {
-        if (failure instanceof io.github.pooledtransport.core.TransportCancelledException cancelled) {
-            return new io.github.pooledtransport.core.TransportCancelledException(cancelled.hostKey(),
-                    cancelled.getMessage(), cancelled.why(), cancelled.limit(), cancelled.setting(), cancelled);
-        }
-        TransportException transport = (TransportException) failure;
-        return new TransportException(transport.hostKey(), transport.getMessage(), transport);
     }
 
     @Override

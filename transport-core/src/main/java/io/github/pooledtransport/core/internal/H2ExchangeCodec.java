@@ -43,8 +43,7 @@ final class H2ExchangeCodec implements ExchangeCodec {
         this.config = config;
         this.listener = listener;
         this.leaks = leaks;
-        this.defaultReadTimeout = new ReadTimeout((int) Math.min(Integer.MAX_VALUE, config.readTimeout().toMillis()),
-                false);
+        this.defaultReadTimeout = ReadTimeout.configured(config.readTimeout());
     }
 
     @Override
@@ -54,9 +53,7 @@ final class H2ExchangeCodec implements ExchangeCodec {
         H2Stream stream = lease.stream;
         HostKey key = conn.host.key;
         boolean gzip = Http1ExchangeCodec.asksForGzip(this.config, request);
-        ReadTimeout readTimeout = (request.options().readTimeout() != null)
-                ? new ReadTimeout((int) Math.min(Integer.MAX_VALUE, request.options().readTimeout().toMillis()), true)
-                : this.defaultReadTimeout;
+        ReadTimeout readTimeout = this.defaultReadTimeout.forRequest(request);
         boolean hasBody = framing != RequestFraming.NONE && framing != 0;
         boolean expectContinue = hasBody && "100-continue".equalsIgnoreCase(request.headers().get("Expect"))
                 && !this.config.expectContinueTimeout().isZero();

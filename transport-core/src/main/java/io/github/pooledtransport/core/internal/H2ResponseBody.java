@@ -7,7 +7,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.pooledtransport.core.CloseReason;
 import io.github.pooledtransport.core.HostKey;
-import io.github.pooledtransport.core.TransportCancelledException;
 import io.github.pooledtransport.core.TransportException;
 
 /**
@@ -50,19 +49,11 @@ final class H2ResponseBody extends LeasedBody implements CallState.ClaimingAbort
 
     private long consumed;
 
-    private final byte[] single = new byte[1];
-
     H2ResponseBody(Lease lease, long declaredLength, ReadTimeout readTimeout) {
         this.lease = lease;
         this.stream = lease.stream;
         this.declaredLength = declaredLength;
         this.readTimeout = readTimeout;
-    }
-
-    @Override
-    public int read() throws IOException {
-        int n = read(this.single, 0, 1);
-        return (n < 0) ? -1 : this.single[0] & 0xff;
     }
 
     @Override
@@ -97,12 +88,7 @@ final class H2ResponseBody extends LeasedBody implements CallState.ClaimingAbort
             throw new IllegalStateException("Response body read by two threads at once");
         }
         if (this.failure != null) {
-            if (this.failure instanceof TransportCancelledException cancelled) {
-                throw new TransportCancelledException(cancelled.hostKey(), cancelled.getMessage(), cancelled.why(),
-                        cancelled.limit(), cancelled.setting(), cancelled);
-            }
-            TransportException transport = (TransportException) this.failure;
-            throw new TransportException(transport.hostKey(), transport.getMessage(), transport);
+            throw again(this.failure);
         }
         if (this.endReached) {
             return -1;
@@ -166,8 +152,7 @@ final class H2ResponseBody extends LeasedBody implements CallState.ClaimingAbort
                         ex);
             }
             else if (ex instanceof SocketTimeoutException) {
-                failure = new TransportException(key(), "Reading the response body from " + key()
-                        + " timed out: no byte for " + this.readTimeout.describe(), ex, "readTimeout");
+                failure = timedOut(key(), this.readTimeout, ex);
             }
             else if (ex instanceof TransportException transport) {
                 failure = transport;

@@ -69,8 +69,7 @@ final class Http1ExchangeCodec implements ExchangeCodec {
         this.listener = listener;
         this.leaks = leaks;
         this.chunkConfig = Http1Config.custom().setMaxLineLength(config.maxResponseHeaderBytes()).build();
-        this.defaultReadTimeout = new ReadTimeout((int) Math.min(Integer.MAX_VALUE, config.readTimeout().toMillis()),
-                false);
+        this.defaultReadTimeout = ReadTimeout.configured(config.readTimeout());
     }
 
     @Override
@@ -84,9 +83,7 @@ final class Http1ExchangeCodec implements ExchangeCodec {
         boolean expectContinue = framing != RequestFraming.NONE && framing != 0
                 && "100-continue".equalsIgnoreCase(request.headers().get("Expect"))
                 && !this.config.expectContinueTimeout().isZero();
-        ReadTimeout readTimeout = (request.options().readTimeout() != null)
-                ? new ReadTimeout((int) Math.min(Integer.MAX_VALUE, request.options().readTimeout().toMillis()), true)
-                : this.defaultReadTimeout;
+        ReadTimeout readTimeout = this.defaultReadTimeout.forRequest(request);
         conn.out.written = 0;
         conn.interimResponses = 0;
         conn.headLimiter.reset();
