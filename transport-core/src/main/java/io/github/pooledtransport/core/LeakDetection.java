@@ -10,7 +10,9 @@ public enum LeakDetection {
 
     /**
      * A response that becomes unreachable without being closed is logged at WARN with its request line,
-     * counted as {@link CloseReason#LEAKED}, and its connection closed so the slot is freed. Costs one
+     * counted as {@link CloseReason#LEAKED}, and its connection closed so the slot is freed; on HTTP/2 its stream
+     * is reset instead (the connection serves other requests) and counted in {@link PoolStats#leakedStreams()}.
+     * Both count in {@link PoolStats#leaked()}. Costs one
      * {@link java.lang.ref.Cleaner} registration per response with a body.
      */
     ON,

@@ -24,10 +24,43 @@ import java.util.Map;
  * @param fallbacks dials that started the second address family (happy eyeballs): the first was slow or failed
  * @param multiplexed of the idle and active connections, those that carry many requests at once (HTTP/2)
  * @param streams requests in flight on multiplexed connections (each also counts its connection as active)
+ * @param streamWaits requests that waited in line for a stream of a full HTTP/2 connection instead of dialing
+ *     another ({@code strictMaxConcurrentStreams})
+ * @param leakedStreams HTTP/2 responses that were never closed and were found by the garbage collector: their
+ *     streams were reset, and their connections, shared with other requests, kept
  */
 public record PoolStats(int idle, int active, int dialing, int waiting, int peakActive, long opened, long reused,
         long requests, Map<CloseReason, Long> closed, long acquireTimeouts, long replays, long cancellations,
-        long callTimeouts, long dialsLost, long fallbacks, int multiplexed, int streams) {
+        long callTimeouts, long dialsLost, long fallbacks, int multiplexed, int streams, long streamWaits,
+        long leakedStreams) {
+
+    /**
+     * Counts without HTTP/2's waits and leaks, for tests and tools written before they were counted.
+     *
+     * @param idle connections in the pool
+     * @param active connections serving a request
+     * @param dialing connections being opened
+     * @param waiting requests queued for a connection
+     * @param peakActive the highest number of active connections seen
+     * @param opened connections opened
+     * @param reused requests served on a reused connection
+     * @param requests requests that asked the pool for a connection
+     * @param closed connections closed, by reason
+     * @param acquireTimeouts requests that gave up waiting for a connection
+     * @param replays requests sent again after a reused connection failed
+     * @param cancellations calls stopped by a cancel or an interrupt
+     * @param callTimeouts calls stopped by their call timeout
+     * @param dialsLost dials whose request was served by another connection first
+     * @param fallbacks dials that started the second address family
+     * @param multiplexed connections that carry many requests at once
+     * @param streams requests in flight on multiplexed connections
+     */
+    public PoolStats(int idle, int active, int dialing, int waiting, int peakActive, long opened, long reused,
+            long requests, Map<CloseReason, Long> closed, long acquireTimeouts, long replays, long cancellations,
+            long callTimeouts, long dialsLost, long fallbacks, int multiplexed, int streams) {
+        this(idle, active, dialing, waiting, peakActive, opened, reused, requests, closed, acquireTimeouts, replays,
+                cancellations, callTimeouts, dialsLost, fallbacks, multiplexed, streams, 0, 0);
+    }
 
     /**
      * Counts without HTTP/2's, for tests and tools written before they were counted.
@@ -142,9 +175,12 @@ public record PoolStats(int idle, int active, int dialing, int waiting, int peak
         return this.closed.values().stream().mapToLong(Long::longValue).sum();
     }
 
-    /** @return the number of responses that were never closed and were found by the garbage collector */
+    /**
+     * @return the number of responses that were never closed and were found by the garbage collector: on HTTP/1.1
+     *     each closed its connection ({@link CloseReason#LEAKED}), on HTTP/2 each reset its stream
+     */
     public long leaked() {
-        return closed(CloseReason.LEAKED);
+        return closed(CloseReason.LEAKED) + this.leakedStreams;
     }
 
     static Map<CloseReason, Long> zeroClosed() {

@@ -85,6 +85,17 @@ public final class Transport implements RoundTripper, Closeable {
     }
 
     /**
+     * A snapshot of one host key's open connections, each with its protocol and the requests it carries: what the
+     * Actuator endpoint lists. It walks the host's connections (unlike {@link #hostStats}, which meters read).
+     *
+     * @param key the host key
+     * @return its open connections, newest first; empty when none is open or no request has used it
+     */
+    public java.util.List<ConnectionStats> connections(HostKey key) {
+        return this.engine.connections(key);
+    }
+
+    /**
      * Adds a listener to those of the configuration, for frameworks that observe a transport they did not create
      * (the Spring starter binds its meters to every {@code Transport} bean this way). It hears every event from
      * now on, after the configured listeners; an event already being delivered may or may not reach it. Like

@@ -362,6 +362,7 @@ public final class ConnectionPool {
                     waiter.inLine = true;
                     host.slotWaiters.add(waiter.slotLink);
                     host.waiting++;
+                    host.streamWaits++;
                     return waiter;
                 }
                 // Requests in line for a slot are served first (the line is first come, first served): only spare
@@ -579,6 +580,7 @@ public final class ConnectionPool {
         try {
             host.active++; // before the dial leaves, so the host never looks empty in between
             c.admitted = true;
+            host.linkOpenLocked(c);
             if (c.multiplexed) {
                 host.multiplexedOpen++;
                 if (c.retiring != null) {
@@ -970,6 +972,22 @@ public final class ConnectionPool {
     }
 
     /**
+     * Counts an HTTP/2 response the garbage collector found unclosed: its stream is reset, but its connection serves
+     * other requests and is not closed, so no close reason counts it.
+     *
+     * @param c the connection whose stream leaked
+     */
+    void countLeakedStream(PooledConnection c) {
+        this.lock.lock();
+        try {
+            c.host.leakedStreams++;
+        }
+        finally {
+            this.lock.unlock();
+        }
+    }
+
+    /**
      * Closes a connection that was just acquired from the idle list but found dead before use. It is not
      * counted as reused.
      *
@@ -1175,6 +1193,8 @@ public final class ConnectionPool {
         long fallbacks = 0;
         int multiplexed = 0;
         int streams = 0;
+        long streamWaits = 0;
+        long leakedStreams = 0;
         long[] closedTotals = new long[CloseReason.values().length];
         this.lock.lock();
         try {
@@ -1199,6 +1219,8 @@ public final class ConnectionPool {
                 fallbacks += h.fallbacks.sum();
                 multiplexed += h.multiplexedOpen;
                 streams += h.streams;
+                streamWaits += h.streamWaits;
+                leakedStreams += h.leakedStreams;
                 for (int i = 0; i < closedTotals.length; i++) {
                     closedTotals[i] += h.closed[i];
                 }
@@ -1209,7 +1231,7 @@ public final class ConnectionPool {
         }
         totalsOut[0] = new PoolStats(idle, active, dialing, waiting, peak, opened, reused, requests,
                 toMap(closedTotals), acquireTimeouts, replays, cancellations, callTimeouts, dialsLost, fallbacks,
-                multiplexed, streams);
+                multiplexed, streams, streamWaits, leakedStreams);
         return result;
     }
 
@@ -1240,10 +1262,40 @@ public final class ConnectionPool {
         }
     }
 
+    /**
+     * Takes a snapshot of one host's open connections, in O(its connections): for tools, not for meters.
+     *
+     * @param key the host key
+     * @return its open connections, newest first; empty when none is open or no request used the key
+     */
+    public List<io.github.pooledtransport.core.ConnectionStats> connections(HostKey key) {
+        HostPool host = this.hosts.get(key);
+        if (host == null) {
+            return List.of();
+        }
+        List<io.github.pooledtransport.core.ConnectionStats> result = new ArrayList<>();
+        this.lock.lock();
+        try {
+            long now = this.time.nanoTime();
+            for (PooledConnection c = host.openHead; c != null; c = c.openNext) {
+                boolean idle = c.state == PooledConnection.State.IDLE;
+                int streams = c.multiplexed ? c.streams : (idle ? 0 : 1);
+                result.add(new io.github.pooledtransport.core.ConnectionStats(c.id,
+                        c.multiplexed ? "HTTP/2" : "HTTP/1.1", idle, streams, c.multiplexed ? c.streamLimit : 1,
+                        c.retiring, c.useCount, java.time.Duration.ofNanos(Math.max(0, now - c.createdAt)),
+                        idle ? java.time.Duration.ofNanos(Math.max(0, now - c.idleSince)) : java.time.Duration.ZERO));
+            }
+        }
+        finally {
+            this.lock.unlock();
+        }
+        return result;
+    }
+
     private static HostStats hostStatsLocked(HostPool h) {
         PoolStats stats = new PoolStats(h.idle, h.active, h.dialing, h.waiting, h.peakActive, h.opened, h.reused,
                 h.requests, toMap(h.closed), h.acquireTimeouts, h.replays, h.cancellations, h.callTimeouts, h.dialsLost,
-                h.fallbacks.sum(), h.multiplexedOpen, h.streams);
+                h.fallbacks.sum(), h.multiplexedOpen, h.streams, h.streamWaits, h.leakedStreams);
         return new HostStats(h.key, stats, h.maxIdleConnsPerHost, h.maxConnsPerHost);
     }
 
@@ -1299,6 +1351,18 @@ public final class ConnectionPool {
                 if (h.opened - closedSum != h.idle + h.active) {
                     throw new IllegalStateException(String.format("host %s: opened %d - closed %d != idle %d + active %d",
                             h.key, h.opened, closedSum, h.idle, h.active));
+                }
+                int open = 0;
+                for (PooledConnection c = h.openHead; c != null; c = c.openNext) {
+                    if (c.state == PooledConnection.State.CLOSED || c.host != h || !c.admitted
+                            || (c.openNext != null && c.openNext.openPrev != c)) {
+                        throw new IllegalStateException(c + " is in the open list of " + h.key + " while " + c.state);
+                    }
+                    open++;
+                }
+                if (open != h.idle + h.active) {
+                    throw new IllegalStateException("host " + h.key + " lists " + open + " open connections, counts "
+                            + h.idle + " idle + " + h.active + " active");
                 }
                 if (h.waiting > 0 && h.hasRoomLocked() && !this.closed && !h.waitsForStreamsLocked()
                         && !(h.multiplexed && h.dialing > 0)) {
@@ -1486,6 +1550,7 @@ public final class ConnectionPool {
         }
         c.state = PooledConnection.State.CLOSED;
         host.unlinkSharedLocked(c);
+        host.unlinkOpenLocked(c);
         if (c.multiplexed && c.admitted) {
             host.multiplexedOpen--;
             if (c.retiring != null) {
@@ -1527,6 +1592,9 @@ public final class ConnectionPool {
             w.inLine = true;
             host.slotWaiters.add(w.slotLink);
             host.waiting++;
+            if (host.waitsForStreamsLocked()) {
+                host.streamWaits++;
+            }
             w.ready.signal();
         }
     }

@@ -173,6 +173,11 @@ final class H2ResponseBody extends LeasedBody implements CallState.ClaimingAbort
     }
 
     @Override
+    boolean multiplexed() {
+        return true;
+    }
+
+    @Override
     boolean isReleased() {
         return this.state.get() == DONE;
     }

@@ -71,6 +71,12 @@ public final class HostPool {
         return this.strict && this.multiplexed && this.multiplexedOpen > this.retiringMultiplexed;
     }
 
+    /** Requests that waited in line for a stream because the host is {@link #strict}. */
+    long streamWaits;
+
+    /** HTTP/2 responses never closed, found by the garbage collector: their streams were reset. */
+    long leakedStreams;
+
     /**
      * Requests that wait for the connection a dial in flight will bring, instead of a dial of their own: on a host
      * whose connections are multiplexed, one connection serves many ({@link Waiter#joined}).
@@ -176,6 +182,32 @@ public final class HostPool {
 
     boolean hasRoomLocked() {
         return this.maxConnsPerHost == 0 || total() < this.maxConnsPerHost;
+    }
+
+    /** Open connections, idle and active, newest first: what a per-connection snapshot walks. */
+    PooledConnection openHead;
+
+    void linkOpenLocked(PooledConnection c) {
+        c.openPrev = null;
+        c.openNext = this.openHead;
+        if (this.openHead != null) {
+            this.openHead.openPrev = c;
+        }
+        this.openHead = c;
+    }
+
+    void unlinkOpenLocked(PooledConnection c) {
+        if (c.openPrev != null) {
+            c.openPrev.openNext = c.openNext;
+        }
+        else if (this.openHead == c) {
+            this.openHead = c.openNext;
+        }
+        if (c.openNext != null) {
+            c.openNext.openPrev = c.openPrev;
+        }
+        c.openPrev = null;
+        c.openNext = null;
     }
 
     void pushIdleLocked(PooledConnection c) {

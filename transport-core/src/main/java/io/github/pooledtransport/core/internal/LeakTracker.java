@@ -114,15 +114,16 @@ final class LeakTracker {
                 return;
             }
             String requestLine = toString();
+            String cost = this.raw.multiplexed() ? "Its HTTP/2 stream was reset (the connection goes on serving "
+                    + "others)." : "Its connection was closed (reason leaked).";
             if (this.site != null) {
-                logger.warn("A response was never closed and has been garbage collected: {}. Its connection was "
-                        + "closed (reason leaked). Close every response, or read its body to the end; it was "
-                        + "obtained here:", requestLine, this.site);
+                logger.warn("A response was never closed and has been garbage collected: {}. {} Close every "
+                        + "response, or read its body to the end; it was obtained here:", requestLine, cost, this.site);
             }
             else {
-                logger.warn("A response was never closed and has been garbage collected: {}. Its connection was "
-                        + "closed (reason leaked). Close every response, or read its body to the end. Set leak "
-                        + "detection to WITH_STACK_TRACES to log where it was obtained.", requestLine);
+                logger.warn("A response was never closed and has been garbage collected: {}. {} Close every "
+                        + "response, or read its body to the end. Set leak detection to WITH_STACK_TRACES to log "
+                        + "where it was obtained.", requestLine, cost);
             }
         }
     }

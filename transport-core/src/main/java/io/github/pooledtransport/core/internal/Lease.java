@@ -57,6 +57,9 @@ final class Lease {
         // From here a late stop of the call can no longer reach the connection; if one already closed it
         // underneath, the connection goes as cancelled whatever the exchange thought.
         boolean aborted = this.call.finish();
+        if (this.stream != null && closeReason == CloseReason.LEAKED) {
+            this.pool.countLeakedStream(this.connection); // the stream is reset below; the connection goes on
+        }
         this.pool.release(this.connection, reuseDecision(aborted ? CloseReason.CANCELLED : closeReason));
         return true;
     }

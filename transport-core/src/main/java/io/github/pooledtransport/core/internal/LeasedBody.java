@@ -60,6 +60,11 @@ abstract class LeasedBody extends InputStream {
      */
     abstract boolean release(CloseReason reason);
 
+    /** @return whether the body is one stream of a connection shared with other requests (HTTP/2) */
+    boolean multiplexed() {
+        return false;
+    }
+
     /** @return whether the lease was finished */
     abstract boolean isReleased();
 

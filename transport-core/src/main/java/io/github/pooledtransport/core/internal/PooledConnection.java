@@ -65,6 +65,11 @@ public class PooledConnection {
 
     PooledConnection hostNext;
 
+    /** Links in its host's list of open connections (idle and active), from admission until closed. */
+    PooledConnection openPrev;
+
+    PooledConnection openNext;
+
     PooledConnection lruPrev;
 
     PooledConnection lruNext;

@@ -462,6 +462,14 @@ public final class TransportEngine {
         return this.pool.snapshot(key);
     }
 
+    /**
+     * @param key a host key
+     * @return that host's open connections, newest first
+     */
+    public java.util.List<io.github.pooledtransport.core.ConnectionStats> connections(HostKey key) {
+        return this.pool.connections(key);
+    }
+
     /** @return how many idle connections were closed */
     public int closeIdleConnections() {
         return this.pool.closeIdle();

@@ -110,10 +110,18 @@ public final class TransportDiagnosis {
         }
         if (s.leaked() > 0) {
             findings.add(new Finding("responses-leaked", key, String.format(
-                    "%d responses from %s were never closed; the garbage collector found them and their "
-                            + "connections were closed.", s.leaked(), key),
+                    "%d responses from %s were never closed; the garbage collector found them, closed their "
+                            + "HTTP/1.1 connections and reset their HTTP/2 streams.", s.leaked(), key),
                     "Close every response (try-with-resources, or let RestClient read the body); set "
                             + "transport.leak-detection=with-stack-traces to log where they were obtained."));
+        }
+        if (s.streamWaits() > 0) {
+            findings.add(new Finding("streams-waited", key, String.format(
+                    "%d of %d requests to %s waited for a stream of a full HTTP/2 connection instead of opening "
+                            + "another (transport.http2.strict-max-concurrent-streams=true); %d requests to it gave "
+                            + "up after acquire-timeout.", s.streamWaits(), s.requests(), key, s.acquireTimeouts()),
+                    "Set transport.http2.strict-max-concurrent-streams=false to open another connection when the "
+                            + "server's stream limit is reached, or raise the server's SETTINGS_MAX_CONCURRENT_STREAMS."));
         }
         long serverClose = s.closed(CloseReason.CONNECTION_CLOSE);
         if (serverClose >= REFUSED_MIN && serverClose >= REFUSED_SHARE * s.requests()) {

@@ -12,6 +12,7 @@ import org.springframework.boot.actuate.endpoint.annotation.Selector;
 import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 
 import io.github.pooledtransport.core.CloseReason;
+import io.github.pooledtransport.core.ConnectionStats;
 import io.github.pooledtransport.core.HostStats;
 import io.github.pooledtransport.core.PoolStats;
 import io.github.pooledtransport.core.Transport;
@@ -19,8 +20,8 @@ import io.github.pooledtransport.core.TransportStats;
 
 /**
  * {@code /actuator/transport}: for every {@link Transport} bean, by bean name, the effective settings (credentials
- * masked), the pool's counts in total and per host, and the diagnosis of known pool failures;
- * {@code /actuator/transport/{name}} shows one. {@code DELETE} closes idle connections, as Go's
+ * masked), the pool's counts in total and per host, each host's open connections (protocol, requests carried),
+ * and the diagnosis of known pool failures; {@code /actuator/transport/{name}} shows one. {@code DELETE} closes idle connections, as Go's
  * {@code CloseIdleConnections}: of every transport, or of the one named.
  * <p>
  * The answers are {@link OperationResponseBody}s, so Actuator writes them with its own JSON mapper: their keys
@@ -76,7 +77,8 @@ public class TransportEndpoint {
 
     private TransportDescriptor describe(String name, Transport transport) {
         TransportStats stats = transport.stats();
-        List<HostDescriptor> hosts = stats.hosts().stream().map(HostDescriptor::of).toList();
+        List<HostDescriptor> hosts = stats.hosts().stream()
+                .map(h -> HostDescriptor.of(h, transport.connections(h.key()))).toList();
         return new TransportDescriptor(stats.closed(), this.configs.getOrDefault(name, Map.of()),
                 CountsDescriptor.of(stats.totals()), hosts, TransportDiagnosis.analyze(stats, transport.config()));
     }
@@ -148,10 +150,12 @@ public class TransportEndpoint {
      * @param acquireTimeouts requests that timed out waiting for a connection
      * @param multiplexed of the idle and active connections, the HTTP/2 ones
      * @param streams requests in flight on HTTP/2 connections
+     * @param streamWaits requests that waited for a stream of a full HTTP/2 connection (strict)
+     * @param leakedStreams HTTP/2 responses never closed, found by the garbage collector
      */
     public record CountsDescriptor(int idle, int active, int dialing, int waiting, int peakActive, long opened,
             long reused, long requests, Map<String, Long> closed, long acquireTimeouts, int multiplexed,
-            int streams) {
+            int streams, long streamWaits, long leakedStreams) {
 
         static CountsDescriptor of(PoolStats s) {
             Map<String, Long> closed = new LinkedHashMap<>();
@@ -159,7 +163,8 @@ public class TransportEndpoint {
                 closed.put(reason.code(), s.closed(reason));
             }
             return new CountsDescriptor(s.idle(), s.active(), s.dialing(), s.waiting(), s.peakActive(), s.opened(),
-                    s.reused(), s.requests(), closed, s.acquireTimeouts(), s.multiplexed(), s.streams());
+                    s.reused(), s.requests(), closed, s.acquireTimeouts(), s.multiplexed(), s.streams(),
+                    s.streamWaits(), s.leakedStreams());
         }
     }
 
@@ -183,16 +188,44 @@ public class TransportEndpoint {
      * @param maxConnsPerHost the connection cap in force, 0 for none
      * @param multiplexed of the idle and active connections, the HTTP/2 ones
      * @param streams requests in flight on HTTP/2 connections
+     * @param streamWaits requests that waited for a stream of a full HTTP/2 connection (strict)
+     * @param leakedStreams HTTP/2 responses never closed, found by the garbage collector
+     * @param connections the open connections, newest first
      */
     public record HostDescriptor(String key, String proxy, int idle, int active, int dialing, int waiting,
             int peakActive, long opened, long reused, long requests, Map<String, Long> closed, long acquireTimeouts,
-            int maxIdleConnsPerHost, int maxConnsPerHost, int multiplexed, int streams) {
+            int maxIdleConnsPerHost, int maxConnsPerHost, int multiplexed, int streams, long streamWaits,
+            long leakedStreams, List<ConnectionDescriptor> connections) {
 
-        static HostDescriptor of(HostStats h) {
+        static HostDescriptor of(HostStats h, List<ConnectionStats> connections) {
             CountsDescriptor c = CountsDescriptor.of(h.stats());
             return new HostDescriptor(h.key().toString(), h.key().proxy(), c.idle(), c.active(), c.dialing(),
                     c.waiting(), c.peakActive(), c.opened(), c.reused(), c.requests(), c.closed(), c.acquireTimeouts(),
-                    h.maxIdleConnsPerHost(), h.maxConnsPerHost(), c.multiplexed(), c.streams());
+                    h.maxIdleConnsPerHost(), h.maxConnsPerHost(), c.multiplexed(), c.streams(), c.streamWaits(),
+                    c.leakedStreams(), connections.stream().map(ConnectionDescriptor::of).toList());
+        }
+    }
+
+    /**
+     * One open connection.
+     *
+     * @param id the connection's id, as events carry it
+     * @param protocol {@code HTTP/1.1} or {@code HTTP/2}
+     * @param state {@code idle} or {@code active}
+     * @param streams requests it carries now
+     * @param streamLimit how many it may carry at once (the server's limit on HTTP/2, 1 on HTTP/1.1)
+     * @param retiring the close reason code of a connection that takes no new requests, or {@code null}
+     * @param requests requests it served
+     * @param ageMillis milliseconds since it was opened
+     * @param idleMillis milliseconds it has been idle, 0 while active
+     */
+    public record ConnectionDescriptor(long id, String protocol, String state, int streams, int streamLimit,
+            String retiring, long requests, long ageMillis, long idleMillis) {
+
+        static ConnectionDescriptor of(ConnectionStats c) {
+            return new ConnectionDescriptor(c.id(), c.protocol(), c.idle() ? "idle" : "active", c.streams(),
+                    c.streamLimit(), (c.retiring() != null) ? c.retiring().code() : null, c.requests(),
+                    c.age().toMillis(), c.idleFor().toMillis());
         }
     }
 

@@ -124,6 +124,39 @@ class TransportDiagnosisTests {
         assertThat(finding.recommendation()).contains("Connection: close header set by the application");
     }
 
+    @Test
+    void requestsThatWaitedForAStreamOfAStrictHostAreAFindingNamingTheSetting() {
+        PoolStats pool = new PoolStats(0, 1, 0, 0, 1, 1, 499, 500, Map.of(), 3, 0, 0, 0, 0, 0, 1, 0, 120, 0);
+
+        List<Finding> findings = TransportDiagnosis.analyze(snapshot(pool, 256, 0));
+
+        assertThat(findings).filteredOn(f -> f.code().equals("streams-waited")).singleElement().satisfies(f -> {
+            assertThat(f.host()).isEqualTo("http://127.0.0.1:8081");
+            assertThat(f.message()).startsWith("120 of 500 requests to http://127.0.0.1:8081 waited for a stream of a "
+                    + "full HTTP/2 connection").contains("strict-max-concurrent-streams=true").contains("3 requests");
+            assertThat(f.recommendation()).contains("transport.http2.strict-max-concurrent-streams=false");
+        });
+    }
+
+    @Test
+    void aHostWhoseRequestsNeverWaitedForAStreamHasNoStreamFinding() {
+        PoolStats pool = new PoolStats(0, 1, 0, 0, 1, 1, 499, 500, Map.of(), 0, 0, 0, 0, 0, 0, 1, 0, 0, 0);
+
+        assertThat(TransportDiagnosis.analyze(snapshot(pool, 256, 0))).extracting(Finding::code)
+                .doesNotContain("streams-waited");
+    }
+
+    @Test
+    void leakedHttp2StreamsCountAsLeakedResponses() {
+        PoolStats pool = new PoolStats(0, 1, 0, 0, 1, 1, 9, 10, Map.of(), 0, 0, 0, 0, 0, 0, 1, 0, 0, 2);
+
+        List<Finding> findings = TransportDiagnosis.analyze(snapshot(pool, 256, 0));
+
+        assertThat(findings).filteredOn(f -> f.code().equals("responses-leaked")).singleElement()
+                .satisfies(f -> assertThat(f.message()).startsWith("2 responses from http://127.0.0.1:8081 were "
+                        + "never closed").contains("reset their HTTP/2 streams"));
+    }
+
     private static String finding(List<Finding> findings, String code) {
         assertThat(findings).extracting(Finding::code).contains(code);
         return findings.stream().filter(f -> f.code().equals(code)).findFirst().orElseThrow().recommendation();

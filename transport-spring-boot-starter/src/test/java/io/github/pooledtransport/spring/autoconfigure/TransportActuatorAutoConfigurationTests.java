@@ -116,6 +116,64 @@ class TransportActuatorAutoConfigurationTests {
     }
 
     @Test
+    void endpointShouldListEachHostsConnectionsWithTheirProtocol() throws IOException {
+        try (MockWebServer server = new MockWebServer()) {
+            server.enqueue(new MockResponse.Builder().body("a").build());
+            server.enqueue(new MockResponse.Builder().body("b").build());
+            server.start(InetAddress.getLoopbackAddress(), 0);
+            this.runner.withPropertyValues("management.endpoints.web.exposure.include=transport").run(context -> {
+                RestClient client = RestClient.builder()
+                        .requestFactory(context.getBean(TransportClientHttpRequestFactoryBuilder.class).build())
+                        .baseUrl("http://127.0.0.1:" + server.getPort())
+                        .build();
+                client.get().uri("/1").retrieve().body(String.class);
+                client.get().uri("/2").retrieve().body(String.class);
+                TransportEndpoint.TransportDescriptor descriptor = context.getBean(TransportEndpoint.class)
+                        .transport("transport");
+                assertThat(descriptor.hosts()).singleElement().satisfies(host -> assertThat(host.connections())
+                        .singleElement().satisfies(connection -> {
+                            assertThat(connection.protocol()).isEqualTo("HTTP/1.1");
+                            assertThat(connection.state()).isEqualTo("idle");
+                            assertThat(connection.streams()).isZero();
+                            assertThat(connection.requests()).isEqualTo(2);
+                            assertThat(connection.retiring()).isNull();
+                        }));
+            });
+        }
+    }
+
+    @Test
+    void endpointShouldShowAnHttp2ConnectionWithItsStreams() throws IOException {
+        try (MockWebServer server = new MockWebServer()) {
+            server.setProtocols(java.util.List.of(okhttp3.Protocol.H2_PRIOR_KNOWLEDGE));
+            server.enqueue(new MockResponse.Builder().body("a").build());
+            server.enqueue(new MockResponse.Builder().body("b").build());
+            server.start(InetAddress.getLoopbackAddress(), 0);
+            this.runner.withPropertyValues("management.endpoints.web.exposure.include=transport",
+                    "transport.protocols=h2c").run(context -> {
+                        RestClient client = RestClient.builder()
+                                .requestFactory(context.getBean(TransportClientHttpRequestFactoryBuilder.class).build())
+                                .baseUrl("http://127.0.0.1:" + server.getPort())
+                                .build();
+                        client.get().uri("/1").retrieve().body(String.class);
+                        client.get().uri("/2").retrieve().body(String.class);
+                        TransportEndpoint.TransportDescriptor descriptor = context.getBean(TransportEndpoint.class)
+                                .transport("transport");
+                        assertThat(descriptor.totals().multiplexed()).isEqualTo(1);
+                        assertThat(descriptor.hosts()).singleElement().satisfies(host -> assertThat(
+                                host.connections()).singleElement().satisfies(connection -> {
+                                    assertThat(connection.protocol()).isEqualTo("HTTP/2");
+                                    assertThat(connection.streams()).isZero();
+                                    assertThat(connection.streamLimit()).isGreaterThan(1);
+                                    assertThat(connection.requests()).isEqualTo(2);
+                                }));
+                        String json = JsonMapper.builder().build().writeValueAsString(descriptor);
+                        assertThat(json).contains("\"protocol\":\"HTTP/2\"").contains("\"streamLimit\":");
+                    });
+        }
+    }
+
+    @Test
     void endpointOutputShouldMaskTheProxyPassword() {
         this.runner.withPropertyValues("management.endpoints.web.exposure.include=transport",
                 "transport.proxy.url=http://proxy.internal:3128", "transport.proxy.username=alice",
