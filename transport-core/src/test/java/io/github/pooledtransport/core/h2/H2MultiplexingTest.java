@@ -77,6 +77,8 @@ class H2MultiplexingTest {
             assertThat(stalled.body().readAllBytes()).hasSize(5);
         }
         assertThat(this.transport.stats().totals().opened()).isEqualTo(1);
+        assertThat(this.transport.stats().totals().streamWaits()).as("requests that waited for a stream").isEqualTo(1);
+        assertThat(this.transport.stats().totals().acquireTimeouts()).isEqualTo(1);
     }
 
     @AfterEach
@@ -118,6 +120,7 @@ class H2MultiplexingTest {
         }
         // At most 10 streams each: 50 callers at once need several connections; never one per caller.
         assertThat(this.transport.stats().totals().opened()).isBetween(2L, 10L);
+        assertThat(this.transport.stats().totals().streamWaits()).as("not strict: nobody waits for a stream").isZero();
     }
 
     @Test
