@@ -204,6 +204,9 @@ final class H2Connection extends PooledConnection implements Runnable {
 
     private final HashMap<Integer, H2Stream> streams = new HashMap<>();
 
+    /** Whether the server sent a final response head on this connection: it served a request on it. */
+    private boolean answered;
+
     /** The highest stream id opened: a frame for a higher odd id is for a stream that does not exist. */
     private int lastOpened;
 
@@ -373,6 +376,7 @@ final class H2Connection extends PooledConnection implements Runnable {
                     this.retired = CloseReason.KEEP_ALIVE_DISABLED;
                 }
                 stream.id = id;
+                stream.afterAnswer = this.answered;
                 stream.sendWindow = this.peerInitialWindow;
                 stream.receiveWindow = STREAM_WINDOW;
                 stream.localEnded = endStream;
@@ -1073,6 +1077,7 @@ final class H2Connection extends PooledConnection implements Runnable {
             return H2Error.CANCEL;
         }
         stream.head = head;
+        this.answered = true;
         if (endStream) {
             stream.remoteEnded = true;
         }

@@ -27,6 +27,13 @@ final class H2Stream implements CallState.Abort {
     /** The stream id, 0 until the request's HEADERS go out. */
     int id;
 
+    /**
+     * Whether the server had answered a request on the connection before this stream opened: the HTTP/2 sense of a
+     * reused connection, for Go's replay rule. Set with the id, under the connection's lock, so streams opened at
+     * once on a new connection do not count one another.
+     */
+    boolean afterAnswer;
+
     /** How many bytes of DATA the server still lets us send on this stream. */
     long sendWindow;
 

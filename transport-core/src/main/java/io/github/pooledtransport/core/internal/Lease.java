@@ -37,6 +37,15 @@ final class Lease {
         return (Http1Connection) this.connection;
     }
 
+    /**
+     * @return whether the connection had served a request before this one, for Go's replay rule: on HTTP/2, whether
+     *     the server had answered a stream before this lease's opened (the pool's count of streams handed out moves
+     *     with other requests, so it cannot say); on HTTP/1.1 the connection's own count, which only its holder moves
+     */
+    boolean reused() {
+        return (this.stream != null) ? this.stream.afterAnswer : this.connection.isReused();
+    }
+
     /** @return what a stop of the call aborts while the request is written: the stream, or the connection */
     CallState.Abort abortTarget() {
         return (this.stream != null) ? this.stream : http1();

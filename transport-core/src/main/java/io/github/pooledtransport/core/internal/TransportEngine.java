@@ -260,7 +260,7 @@ public final class TransportEngine {
                     backOff(call, delay, failure);
                     continue;
                 }
-                if (RetryPolicy.shouldReplay(failure, request, conn.isReused(), replay)) {
+                if (RetryPolicy.shouldReplay(failure, request, lease.reused(), replay)) {
                     this.pool.countReplay(host);
                     if (lease.stream != null) {
                         // The stream ends; the connection's own state decides its fate. Any usable connection

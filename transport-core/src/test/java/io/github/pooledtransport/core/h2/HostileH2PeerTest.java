@@ -10,6 +10,11 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.hc.core5.http.Header;
@@ -311,6 +316,67 @@ class HostileH2PeerTest {
         assertThat(paths).containsExactly("/second");
         assertThat(this.peer.connections()).isEqualTo(1);
         assertThat(this.transport.stats().totals().replays()).isEqualTo(1);
+    }
+
+    @Test
+    void connectionLostUnderTheFirstStreamsOfANewConnectionIsNotReplayed() throws Exception {
+        // Two GETs share a brand-new connection, which dies before any answer: nothing says the server did not act
+        // on them, and a new connection has no stale-idle excuse (Go: "no reason the server should've hung up").
+        CountDownLatch bothSent = new CountDownLatch(1);
+        this.peer = new RawH2Peer(s -> {
+            s.settings();
+            s.request();
+            s.request();
+            bothSent.countDown();
+        }, s -> {
+            s.settings();
+            for (int i = 0; i < 2; i++) {
+                int id = s.request();
+                s.head(id, 200, false, "content-length", "8");
+                s.data(id, "replayed".getBytes(StandardCharsets.US_ASCII), true);
+            }
+            s.drain();
+        });
+        ExecutorService callers = Executors.newFixedThreadPool(2);
+        try {
+            List<Future<Response>> calls = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                calls.add(callers.submit(() -> get("/once")));
+            }
+            for (Future<Response> call : calls) {
+                assertThatThrownBy(() -> call.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                        .cause().isInstanceOf(TransportException.class);
+            }
+        }
+        finally {
+            callers.shutdownNow();
+        }
+        assertThat(bothSent.getCount()).isZero();
+        assertThat(this.transport.stats().totals().replays()).isZero();
+        assertThat(this.peer.connections()).isEqualTo(1);
+    }
+
+    @Test
+    void connectionLostAfterAnAnswerReplaysAnIdempotentRequestOnceOnANewConnection() throws Exception {
+        this.peer = new RawH2Peer(s -> {
+            s.settings();
+            s.head(s.request(), 204, true);
+            s.request(); // then the connection is gone, unanswered: as a stale connection's would be
+        }, s -> {
+            s.settings();
+            int id = s.request();
+            s.head(id, 200, false, "content-length", "5");
+            s.data(id, "again".getBytes(StandardCharsets.US_ASCII), true);
+            s.drain();
+        });
+        try (Response response = get("/first")) {
+            assertThat(response.status()).isEqualTo(204);
+        }
+        try (Response response = get("/second")) {
+            assertThat(response.body().readAllBytes()).isEqualTo("again".getBytes(StandardCharsets.US_ASCII));
+        }
+        assertThat(this.transport.stats().totals().replays()).isEqualTo(1);
+        assertThat(this.peer.connections()).isEqualTo(2);
     }
 
     @Test
