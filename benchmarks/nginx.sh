@@ -1,4 +1,4 @@
-# Sourced by run.sh and compare.sh: a private nginx, one worker, on loopback only.
+# Sourced by run.sh, h2.sh and compare.sh: a private nginx, one worker, on loopback only.
 #
 #   nginx_start WORK PORT [TLS_PORT [H2_PORT]]
 #
@@ -9,6 +9,7 @@
 # certificate, for the JVM clients' javax.net.ssl.trustStore. Exports NGINX_WORKER_PID (CpuSample reads the
 # worker's CPU through it). With H2_PORT, the same TLS site also listens there with HTTP/2 (ALPN h2, then
 # http/1.1; nginx 1.22's "listen ... ssl http2"). The caller stops it with nginx_stop WORK, e.g. from an EXIT trap.
+# nginx_ticks prints the worker's CPU so far, for the cells of load generators (wrk, h2load).
 
 nginx_start() {
   local work=$1 port=$2 tls_port=${3:-} h2_port=${4:-}
@@ -66,4 +67,8 @@ NGINX
 
 nginx_stop() {
   [ -f "$1/nginx.pid" ] && kill "$(cat "$1/nginx.pid")" 2>/dev/null || true
+}
+
+nginx_ticks() { # utime + stime of the nginx worker, in 1/100 s
+  awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$NGINX_WORKER_PID/stat"
 }
