@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the real servers the interop tests in transport-core/src/test/java/.../core/interop start on their
-# own (squid, Dante, nginx, htpasswd), then stops and disables the system services the packages start, so
-# nothing holds ports or runs beside the tests' private instances. Idempotent; needs root (or sudo).
+# own (squid, Dante, nginx, nghttpd, htpasswd), then stops and disables the system services the packages start,
+# so nothing holds ports or runs beside the tests' private instances. Idempotent; needs root (or sudo).
 # Also creates the system user the Dante username-method tests authenticate as (the tests create it
 # themselves when they run as root; this covers a non-root test run).
 set -euo pipefail
@@ -11,7 +11,8 @@ if [ "$(id -u)" -ne 0 ]; then
   SUDO="sudo"
 fi
 
-PACKAGES=(squid dante-server nginx apache2-utils)
+PACKAGES=(squid dante-server nginx nghttp2-server apache2-utils)
+# nghttp2-server ships only the nghttpd binary: no unit, no init script, no maintainer scripts, so no service.
 SERVICES=(squid danted nginx)
 
 missing=()
@@ -81,10 +82,11 @@ if ! id "$SOCKS_USER" >/dev/null 2>&1; then
 fi
 echo "$SOCKS_USER:$SOCKS_PASSWORD" | $SUDO chpasswd
 
-for binary in /usr/sbin/squid /usr/sbin/danted /usr/sbin/nginx /usr/bin/htpasswd /usr/lib/squid/basic_ncsa_auth; do
+for binary in /usr/sbin/squid /usr/sbin/danted /usr/sbin/nginx /usr/sbin/nghttpd /usr/bin/htpasswd \
+  /usr/lib/squid/basic_ncsa_auth; do
   if [ ! -x "$binary" ]; then
     echo "ERROR: $binary missing after installation" >&2
     exit 1
   fi
 done
-echo "=== Interop test servers ready: $(/usr/sbin/squid -v | head -1); $(/usr/sbin/danted -v 2>&1 | head -1); $(/usr/sbin/nginx -v 2>&1)"
+echo "=== Interop test servers ready: $(/usr/sbin/squid -v | head -1); $(/usr/sbin/danted -v 2>&1 | head -1); $(/usr/sbin/nginx -v 2>&1); $(/usr/sbin/nghttpd --version)"

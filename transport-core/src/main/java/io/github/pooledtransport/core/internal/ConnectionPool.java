@@ -474,6 +474,11 @@ public final class ConnectionPool {
                         if (remaining <= 0) {
                             leaveLocked(host, waiter);
                             host.acquireTimeouts++;
+                            if (host.waitsForStreamsLocked()) {
+                                throw AcquireTimeoutException.waitingForStream(host.key,
+                                        Duration.ofNanos(timeoutNanos), host.maxConnsPerHost, host.active,
+                                        host.streams, host.waiting + 1);
+                            }
                             throw new AcquireTimeoutException(host.key, Duration.ofNanos(timeoutNanos),
                                     host.maxConnsPerHost, host.active, host.waiting + 1);
                         }

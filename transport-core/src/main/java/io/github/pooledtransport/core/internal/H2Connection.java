@@ -128,8 +128,9 @@ final class H2Connection extends PooledConnection implements Runnable {
 
         private static final long serialVersionUID = 1L;
 
+        /** @param cause the connection's failure: the setting it names, if any, is this failure's too */
         ConnectionFailed(HostKey key, String message, Throwable cause) {
-            super(key, message, cause);
+            super(key, message, cause, (cause instanceof TransportException t) ? t.setting() : null);
         }
     }
 
@@ -176,8 +177,11 @@ final class H2Connection extends PooledConnection implements Runnable {
     /** Answers to the server queued; under {@code lock}. */
     private int answersQueued;
 
-    /** Frames the writer wrote so far: progress, for {@code writeTimeout}; written by the writer only. */
-    private volatile long written;
+    /**
+     * When the writer last made progress (began a batch or wrote a frame of it), or 0 while it waits for frames:
+     * what the {@code writeTimeout} watchdog reads. Written by the writer only.
+     */
+    private volatile long writerProgressAt;
 
     /** Whether the writer closes the socket once the queue is empty (after a GOAWAY of ours); under lock. */
     private boolean closeWhenWritten;
@@ -279,6 +283,9 @@ final class H2Connection extends PooledConnection implements Runnable {
             BlockingTasks.H2_READERS.execute(this);
             if (this.readIdleNanos > 0) {
                 SharedTimer.schedule(this::checkHealth, this.readIdleNanos);
+            }
+            if (this.writeTimeoutNanos > 0) {
+                SharedTimer.schedule(this::checkWriter, this.writeTimeoutNanos);
             }
         }
         catch (RuntimeException | Error ex) {
@@ -449,34 +456,14 @@ final class H2Connection extends PooledConnection implements Runnable {
     }
 
     /**
-     * Waits under {@code lock} for a change of the stream, its windows or the writer's queue. A wait for the queue
-     * that sees the writer make no progress for {@code writeTimeout} fails the connection: the server stopped
-     * reading.
+     * Waits under {@code lock} for a change of the stream, its windows or the writer's queue. A writer stuck for
+     * {@code writeTimeout} fails the connection ({@link #checkWriter}), which ends this wait too.
      *
      * @param forQueue whether the wait is for the writer's queue to shrink
      */
     private void awaitProgress(H2Stream stream, boolean forQueue) throws IOException {
-        long before = this.written;
         try {
-            if (forQueue && this.writeTimeoutNanos > 0) {
-                long left = this.writeTimeoutNanos;
-                while (this.written == before && left > 0 && !stream.cancelled && stream.failure == null) {
-                    left = this.queueChanged.awaitNanos(left);
-                }
-                if (this.written == before && !stream.cancelled && stream.failure == null) {
-                    IOException stuck = new TransportException(this.key, "Writing to the HTTP/2 connection to "
-                            + this.key + " made no progress for writeTimeout=" + this.writeTimeoutNanos / 1_000_000
-                            + " ms: the server stopped reading", null, "writeTimeout");
-                    this.lock.unlock();
-                    try {
-                        fail(stuck, CloseReason.WRITE_TIMEOUT);
-                    }
-                    finally {
-                        this.lock.lock();
-                    }
-                }
-            }
-            else if (forQueue) {
+            if (forQueue) {
                 this.queueChanged.await();
             }
             else {
@@ -834,13 +821,17 @@ final class H2Connection extends PooledConnection implements Runnable {
             int data = 0;
             int answers = 0;
             try {
+                this.writerProgressAt = System.nanoTime();
                 for (QueuedFrame frame : batch) {
                     frame.write().to(this.writer);
                     data += frame.dataBytes();
                     answers += frame.answer() ? 1 : 0;
-                    this.written++; // progress, frame by frame, for writeTimeout
+                    if (this.writeTimeoutNanos > 0) {
+                        this.writerProgressAt = System.nanoTime(); // progress, frame by frame, for writeTimeout
+                    }
                 }
                 this.writer.flush();
+                this.writerProgressAt = 0;
             }
             catch (IOException | RuntimeException ex) {
                 brokenBy(ex);
@@ -1347,6 +1338,33 @@ final class H2Connection extends PooledConnection implements Runnable {
                     "http2PingTimeout"), CloseReason.PING_TIMEOUT);
         }
         // Answered: its acknowledgement scheduled the next check.
+    }
+
+    /**
+     * The {@code writeTimeout} watchdog, on the shared timer while the connection lives: a writer that made no
+     * progress for that long (a server that stopped reading, its window of TCP full) fails the connection, whatever
+     * it was writing (DATA, HEADERS, or only our own control frames), so the streams on it fail instead of waiting
+     * and no new stream is queued behind it.
+     */
+    private void checkWriter() {
+        long since = this.writerProgressAt;
+        long stuck = (since == 0) ? 0 : System.nanoTime() - since;
+        if (since != 0 && stuck >= this.writeTimeoutNanos) {
+            fail(new TransportException(this.key, "Writing to the HTTP/2 connection to " + this.key + " made no "
+                    + "progress for writeTimeout=" + this.writeTimeoutNanos / 1_000_000 + " ms: the server stopped "
+                    + "reading", null, "writeTimeout"), CloseReason.WRITE_TIMEOUT);
+            return;
+        }
+        this.lock.lock();
+        try {
+            if (this.failure != null) {
+                return; // ended: no more checks
+            }
+        }
+        finally {
+            this.lock.unlock();
+        }
+        SharedTimer.schedule(this::checkWriter, this.writeTimeoutNanos - stuck);
     }
 
     private void scheduleHealthCheck(long delayNanos) {

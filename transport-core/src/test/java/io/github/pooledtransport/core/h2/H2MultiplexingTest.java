@@ -72,7 +72,11 @@ class H2MultiplexingTest {
             assertThat(stalled.body().readNBytes(5)).hasSize(5);
             org.assertj.core.api.Assertions.assertThatThrownBy(
                     () -> this.transport.roundTrip(Request.get(this.server.url("/bytes?n=10&seed=1"))))
-                    .isInstanceOf(io.github.pooledtransport.core.AcquireTimeoutException.class);
+                    .isInstanceOf(io.github.pooledtransport.core.AcquireTimeoutException.class)
+                    .hasMessageContaining("waiting for a stream").hasMessageContaining("strictMaxConcurrentStreams=true")
+                    .hasMessageNotContaining("Raise maxConnsPerHost")
+                    .extracting(ex -> ((io.github.pooledtransport.core.TransportException) ex).setting())
+                    .isEqualTo("strictMaxConcurrentStreams");
             this.handler.release.countDown();
             assertThat(stalled.body().readAllBytes()).hasSize(5);
         }

@@ -20,12 +20,15 @@ import java.util.concurrent.TimeUnit;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.message.BasicHeader;
 import org.apache.hc.core5.http2.H2Error;
+import org.apache.hc.core5.http2.config.H2Param;
+import org.apache.hc.core5.http2.config.H2Setting;
 import org.apache.hc.core5.http2.frame.FrameType;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import io.github.pooledtransport.core.CloseReason;
 import io.github.pooledtransport.core.Protocol;
 import io.github.pooledtransport.core.Request;
 import io.github.pooledtransport.core.RequestBody;
@@ -612,6 +615,61 @@ class HostileH2PeerTest {
         finally {
             asserted.countDown();
             patient.close();
+        }
+    }
+
+    @Test
+    void uploadToAServerThatStopsReadingFailsTheConnectionAfterWriteTimeout() throws Exception {
+        CountDownLatch judged = new CountDownLatch(1);
+        this.peer = new RawH2Peer(4096, s -> {
+            s.settings(new H2Setting(H2Param.INITIAL_WINDOW_SIZE, Integer.MAX_VALUE));
+            s.writer.windowUpdate(0, Integer.MAX_VALUE - 65_535);
+            s.writer.flush();
+            s.next(FrameType.HEADERS); // and reads nothing more
+            judged.await(20, TimeUnit.SECONDS);
+        });
+        Transport bounded = new Transport(TransportConfig.builder().protocols(EnumSet.of(Protocol.H2C))
+                .writeTimeout(Duration.ofMillis(300)).readTimeout(Duration.ofSeconds(60)).build());
+        Request upload = Request.newBuilder(URI.create(this.peer.url("/upload")))
+                .post(RequestBody.of(new byte[16 * 1024 * 1024])).build(); // past every socket buffer
+        try {
+            assertThatThrownBy(() -> bounded.roundTrip(upload)).isInstanceOf(TransportException.class)
+                    .hasMessageContaining("made no progress for writeTimeout=300 ms")
+                    .extracting(ex -> ((TransportException) ex).setting()).isEqualTo("writeTimeout");
+            assertThat(bounded.stats().totals().closed(CloseReason.WRITE_TIMEOUT)).isEqualTo(1);
+        }
+        finally {
+            judged.countDown();
+            bounded.close();
+        }
+    }
+
+    @Test
+    void requestWaitingForItsHeadBehindAWriterTheServerNoLongerReadsFailsAfterWriteTimeout() throws Exception {
+        // Only a header block is queued: the request waits for its response head, not for the writer's queue, so
+        // only the writer's own watchdog can tell that the server stopped reading. Without it: readTimeout.
+        CountDownLatch judged = new CountDownLatch(1);
+        this.peer = new RawH2Peer(4096, s -> {
+            s.settings();
+            s.next(FrameType.HEADERS); // and reads nothing more
+            judged.await(30, TimeUnit.SECONDS);
+        });
+        Transport bounded = new Transport(TransportConfig.builder().protocols(EnumSet.of(Protocol.H2C))
+                .writeTimeout(Duration.ofMillis(300)).readTimeout(Duration.ofSeconds(60)).build());
+        byte[] noise = new byte[4 * 1024 * 1024];
+        new java.util.Random(7).nextBytes(noise);
+        // 8 MB of hex no header table can index: past every socket buffer even Huffman-coded.
+        Request large = Request.newBuilder(URI.create(this.peer.url("/get")))
+                .header("x-large", java.util.HexFormat.of().formatHex(noise)).build();
+        try {
+            assertThatThrownBy(() -> bounded.roundTrip(large)).isInstanceOf(TransportException.class)
+                    .hasMessageContaining("made no progress for writeTimeout=300 ms")
+                    .extracting(ex -> ((TransportException) ex).setting()).isEqualTo("writeTimeout");
+            assertThat(bounded.stats().totals().closed(CloseReason.WRITE_TIMEOUT)).isEqualTo(1);
+        }
+        finally {
+            judged.countDown();
+            bounded.close();
         }
     }
 

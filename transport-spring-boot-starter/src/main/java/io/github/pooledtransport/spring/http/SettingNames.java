@@ -110,6 +110,14 @@ final class SettingNames {
             case "responseHeaderTimeout" -> names.put(setting,
                     hostProperty(key, "response-header-timeout", HostOverrides::responseHeaderTimeout));
             case "writeTimeout" -> names.put(setting, "transport.write-timeout");
+            case "strictMaxConcurrentStreams" -> {
+                names.put(setting, "transport.http2.strict-max-concurrent-streams");
+                names.put("acquireTimeout", "transport.acquire-timeout");
+            }
+            case "http2PingTimeout" -> {
+                names.put(setting, "transport.http2.ping-timeout");
+                names.put("http2ReadIdleTimeout", "transport.http2.read-idle-timeout");
+            }
             default -> {
                 // a setting this adapter does not know yet: the core's name stays
             }
