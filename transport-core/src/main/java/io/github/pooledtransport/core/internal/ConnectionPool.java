@@ -383,7 +383,9 @@ public final class ConnectionPool {
                 removeIdleLocked(oldest);
                 expired = closeLocked(oldest, CloseReason.MAKING_ROOM, expired); // its slot goes to the line
             }
-            if (host.hasRoomLocked() && host.waiting == 0) {
+            // A replay needs a connection of its own; a strict host's line waits for streams, which a replay never
+            // takes, and its slots are granted only when the host stops waiting for streams: the replay dials now.
+            if (host.hasRoomLocked() && (host.waiting == 0 || fresh && host.waitsForStreamsLocked())) {
                 startDialLocked(host, waiter);
             }
             else {

@@ -73,6 +73,28 @@ class WaitingLinesTest {
     }
 
     @Test
+    void aReplayToAStrictHostWhoseStreamsAreAllTakenDialsItsOwnInsteadOfWaitingForAStream() throws Exception {
+        // A host both protocols answer for (mixed backends): an HTTP/1.1 request failed and is replayed, which needs
+        // a new connection; the strict line waits for streams, which a replay never takes.
+        ConnectionPool pool = pool(0, false);
+        HostPool host = pool.host(new HostKey("http", "example.test", 80, null, null));
+        host.multiplexed = true;
+        host.strict = true;
+        Waiter first = pool.want(host, true, false, DialSpec.DEFAULT);
+        pool.dialSucceeded(this.held.remove(0), connection(host)); // one stream, now taken by the first
+        assertThat(first.connection).isNotNull();
+        Waiter waitingForAStream = pool.want(host, true, false, DialSpec.DEFAULT);
+        assertThat(waitingForAStream.inLine).isTrue();
+
+        Waiter replay = pool.want(host, false, true, DialSpec.DEFAULT);
+
+        assertThat(replay.inLine).as("replay waiting in the strict line").isFalse();
+        assertThat(replay.dial).as("the replay's own dial").isNotNull();
+        assertThat(this.held).hasSize(1);
+        pool.checkInvariants();
+    }
+
+    @Test
     void aReplayAtTheConnectionCapClosesAnIdleConnectionToDialItsOwn() throws Exception {
         ConnectionPool pool = pool(1, false);
         HostPool host = pool.host(new HostKey("http", "example.test", 80, null, null));
