@@ -26,13 +26,15 @@ import java.util.Map;
  * @param streams requests in flight on multiplexed connections (each also counts its connection as active)
  * @param streamWaits requests that waited in line for a stream of a full HTTP/2 connection instead of dialing
  *     another ({@code strictMaxConcurrentStreams})
+ * @param streamWaitTimeouts of those, requests that gave up after {@code acquireTimeout} (not counted in
+ *     {@code acquireTimeouts}, which are waits at {@code maxConnsPerHost})
  * @param leakedStreams HTTP/2 responses that were never closed and were found by the garbage collector: their
  *     streams were reset, and their connections, shared with other requests, kept
  */
 public record PoolStats(int idle, int active, int dialing, int waiting, int peakActive, long opened, long reused,
         long requests, Map<CloseReason, Long> closed, long acquireTimeouts, long replays, long cancellations,
         long callTimeouts, long dialsLost, long fallbacks, int multiplexed, int streams, long streamWaits,
-        long leakedStreams) {
+        long streamWaitTimeouts, long leakedStreams) {
 
     /**
      * Counts without HTTP/2's waits and leaks, for tests and tools written before they were counted.
@@ -59,7 +61,7 @@ public record PoolStats(int idle, int active, int dialing, int waiting, int peak
             long requests, Map<CloseReason, Long> closed, long acquireTimeouts, long replays, long cancellations,
             long callTimeouts, long dialsLost, long fallbacks, int multiplexed, int streams) {
         this(idle, active, dialing, waiting, peakActive, opened, reused, requests, closed, acquireTimeouts, replays,
-                cancellations, callTimeouts, dialsLost, fallbacks, multiplexed, streams, 0, 0);
+                cancellations, callTimeouts, dialsLost, fallbacks, multiplexed, streams, 0, 0, 0);
     }
 
     /**

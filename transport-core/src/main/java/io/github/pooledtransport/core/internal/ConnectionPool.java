@@ -347,6 +347,7 @@ public final class ConnectionPool {
                 }
             }
             Waiter waiter = new Waiter(host, this.lock.newCondition(), fresh, spec);
+            waiter.counted = countRequest;
             if (!fresh) {
                 host.idleWaiters.add(waiter.idleLink);
                 if (host.multiplexed && host.dialing > 0) {
@@ -360,9 +361,12 @@ public final class ConnectionPool {
                 if (host.waitsForStreamsLocked()) {
                     // Strict: wait in line for a stream of the connections open, within the acquire timeout.
                     waiter.inLine = true;
+                    waiter.forStream = true;
                     host.slotWaiters.add(waiter.slotLink);
                     host.waiting++;
-                    host.streamWaits++;
+                    if (countRequest) {
+                        host.streamWaits++; // once per request, not again for its retries
+                    }
                     return waiter;
                 }
                 // Requests in line for a slot are served first (the line is first come, first served): only spare
@@ -475,12 +479,13 @@ public final class ConnectionPool {
                     else {
                         if (remaining <= 0) {
                             leaveLocked(host, waiter);
-                            host.acquireTimeouts++;
-                            if (host.waitsForStreamsLocked()) {
+                            if (waiter.forStream) {
+                                host.streamWaitTimeouts++;
                                 throw AcquireTimeoutException.waitingForStream(host.key,
                                         Duration.ofNanos(timeoutNanos), host.maxConnsPerHost, host.active,
                                         host.streams, host.waiting + 1);
                             }
+                            host.acquireTimeouts++;
                             throw new AcquireTimeoutException(host.key, Duration.ofNanos(timeoutNanos),
                                     host.maxConnsPerHost, host.active, host.waiting + 1);
                         }
@@ -1201,6 +1206,7 @@ public final class ConnectionPool {
         int multiplexed = 0;
         int streams = 0;
         long streamWaits = 0;
+        long streamWaitTimeouts = 0;
         long leakedStreams = 0;
         long[] closedTotals = new long[CloseReason.values().length];
         this.lock.lock();
@@ -1227,6 +1233,7 @@ public final class ConnectionPool {
                 multiplexed += h.multiplexedOpen;
                 streams += h.streams;
                 streamWaits += h.streamWaits;
+                streamWaitTimeouts += h.streamWaitTimeouts;
                 leakedStreams += h.leakedStreams;
                 for (int i = 0; i < closedTotals.length; i++) {
                     closedTotals[i] += h.closed[i];
@@ -1238,7 +1245,7 @@ public final class ConnectionPool {
         }
         totalsOut[0] = new PoolStats(idle, active, dialing, waiting, peak, opened, reused, requests,
                 toMap(closedTotals), acquireTimeouts, replays, cancellations, callTimeouts, dialsLost, fallbacks,
-                multiplexed, streams, streamWaits, leakedStreams);
+                multiplexed, streams, streamWaits, streamWaitTimeouts, leakedStreams);
         return result;
     }
 
@@ -1302,7 +1309,8 @@ public final class ConnectionPool {
     private static HostStats hostStatsLocked(HostPool h) {
         PoolStats stats = new PoolStats(h.idle, h.active, h.dialing, h.waiting, h.peakActive, h.opened, h.reused,
                 h.requests, toMap(h.closed), h.acquireTimeouts, h.replays, h.cancellations, h.callTimeouts, h.dialsLost,
-                h.fallbacks.sum(), h.multiplexedOpen, h.streams, h.streamWaits, h.leakedStreams);
+                h.fallbacks.sum(), h.multiplexedOpen, h.streams, h.streamWaits, h.streamWaitTimeouts,
+                h.leakedStreams);
         return new HostStats(h.key, stats, h.maxIdleConnsPerHost, h.maxConnsPerHost);
     }
 
@@ -1599,7 +1607,8 @@ public final class ConnectionPool {
             w.inLine = true;
             host.slotWaiters.add(w.slotLink);
             host.waiting++;
-            if (host.waitsForStreamsLocked()) {
+            w.forStream = host.waitsForStreamsLocked(); // in line for a stream, or for a slot at maxConnsPerHost
+            if (w.forStream && w.counted) {
                 host.streamWaits++;
             }
             w.ready.signal();
@@ -1739,6 +1748,9 @@ public final class ConnectionPool {
         r.callTimeouts += h.callTimeouts;
         r.dialsLost += h.dialsLost;
         r.fallbacks.add(h.fallbacks.sum());
+        r.streamWaits += h.streamWaits;
+        r.streamWaitTimeouts += h.streamWaitTimeouts;
+        r.leakedStreams += h.leakedStreams;
         r.peakActive += h.peakActive;
         for (int i = 0; i < r.closed.length; i++) {
             r.closed[i] += h.closed[i];

@@ -128,9 +128,16 @@ final class H2Connection extends PooledConnection implements Runnable {
 
         private static final long serialVersionUID = 1L;
 
-        /** @param cause the connection's failure: the setting it names, if any, is this failure's too */
-        ConnectionFailed(HostKey key, String message, Throwable cause) {
+        /** Why the connection failed: {@code write-timeout} means the server stopped reading. */
+        final transient CloseReason reason;
+
+        /**
+         * @param cause the connection's failure: the setting it names, if any, is this failure's too
+         * @param reason why the connection failed
+         */
+        ConnectionFailed(HostKey key, String message, Throwable cause, CloseReason reason) {
             super(key, message, cause, (cause instanceof TransportException t) ? t.setting() : null);
+            this.reason = reason;
         }
     }
 
@@ -197,6 +204,14 @@ final class H2Connection extends PooledConnection implements Runnable {
 
     /** When the reader last read a frame. */
     private volatile long lastFrameAt = System.nanoTime();
+
+    /**
+     * The pending health check (or wait for a PING's answer) and writer check on the shared timer, or {@code null};
+     * under {@code lock}. Cancelled when the connection ends, so the timer's queue does not hold a closed connection.
+     */
+    private java.util.concurrent.ScheduledFuture<?> healthCheck;
+
+    private java.util.concurrent.ScheduledFuture<?> writerCheck;
 
     /** The payload of the health-check PING awaiting its acknowledgement, or {@code null}; under {@code lock}. */
     private byte[] pingPending;
@@ -282,10 +297,10 @@ final class H2Connection extends PooledConnection implements Runnable {
             BlockingTasks.H2_READERS.execute(this::writeLoop);
             BlockingTasks.H2_READERS.execute(this);
             if (this.readIdleNanos > 0) {
-                SharedTimer.schedule(this::checkHealth, this.readIdleNanos);
+                scheduleHealthCheck(this::checkHealth, this.readIdleNanos);
             }
             if (this.writeTimeoutNanos > 0) {
-                SharedTimer.schedule(this::checkWriter, this.writeTimeoutNanos);
+                scheduleWriterCheck(this.writeTimeoutNanos);
             }
         }
         catch (RuntimeException | Error ex) {
@@ -641,7 +656,8 @@ final class H2Connection extends PooledConnection implements Runnable {
         try {
             if (this.failure == null) {
                 this.failure = new IOException(this + " was closed");
-                failStreams(this.failure);
+                failStreams(this.failure, CloseReason.ERROR);
+                cancelChecksLocked();
             }
             this.queueChanged.signalAll(); // the writer ends
             if (this.closeWhenWritten) {
@@ -1291,7 +1307,7 @@ final class H2Connection extends PooledConnection implements Runnable {
             this.lock.unlock();
         }
         if (answered) {
-            scheduleHealthCheck(this.readIdleNanos); // alive: the next check a read-idle timeout from now
+            scheduleHealthCheck(this::checkHealth, this.readIdleNanos); // alive: next check a read-idle timeout on
         }
     }
 
@@ -1303,7 +1319,7 @@ final class H2Connection extends PooledConnection implements Runnable {
     private void checkHealth() {
         long silent = System.nanoTime() - this.lastFrameAt;
         if (silent < this.readIdleNanos) {
-            scheduleHealthCheck(this.readIdleNanos - silent);
+            scheduleHealthCheck(this::checkHealth, this.readIdleNanos - silent);
             return;
         }
         byte[] data = new byte[8];
@@ -1319,7 +1335,7 @@ final class H2Connection extends PooledConnection implements Runnable {
         finally {
             this.lock.unlock();
         }
-        SharedTimer.schedule(() -> pingAnsweredOrDead(data), this.pingTimeoutNanos);
+        scheduleHealthCheck(() -> pingAnsweredOrDead(data), this.pingTimeoutNanos);
     }
 
     private void pingAnsweredOrDead(byte[] data) {
@@ -1355,29 +1371,42 @@ final class H2Connection extends PooledConnection implements Runnable {
                     + "reading", null, "writeTimeout"), CloseReason.WRITE_TIMEOUT);
             return;
         }
-        this.lock.lock();
-        try {
-            if (this.failure != null) {
-                return; // ended: no more checks
-            }
-        }
-        finally {
-            this.lock.unlock();
-        }
-        SharedTimer.schedule(this::checkWriter, this.writeTimeoutNanos - stuck);
+        scheduleWriterCheck(this.writeTimeoutNanos - stuck);
     }
 
-    private void scheduleHealthCheck(long delayNanos) {
+    /** Schedules the next health check (or the wait for a PING's answer), unless the connection ended. */
+    private void scheduleHealthCheck(Runnable check, long delayNanos) {
         this.lock.lock();
         try {
-            if (this.failure != null) {
-                return;
+            if (this.failure == null) {
+                this.healthCheck = SharedTimer.schedule(check, delayNanos);
             }
         }
         finally {
             this.lock.unlock();
         }
-        SharedTimer.schedule(this::checkHealth, delayNanos);
+    }
+
+    private void cancelChecksLocked() {
+        if (this.healthCheck != null) {
+            this.healthCheck.cancel(false);
+        }
+        if (this.writerCheck != null) {
+            this.writerCheck.cancel(false);
+        }
+    }
+
+    /** Schedules the next writer check, unless the connection ended. */
+    private void scheduleWriterCheck(long delayNanos) {
+        this.lock.lock();
+        try {
+            if (this.failure == null) {
+                this.writerCheck = SharedTimer.schedule(this::checkWriter, delayNanos);
+            }
+        }
+        finally {
+            this.lock.unlock();
+        }
     }
 
     private void onGoAway(H2Frame frame) throws IOException {
@@ -1545,10 +1574,11 @@ final class H2Connection extends PooledConnection implements Runnable {
         }
         this.queueChanged.signalAll(); // the writer ends, or writes the GOAWAY first
         this.failure = failure;
+        cancelChecksLocked();
         if (this.retired == null || reason == CloseReason.PROTOCOL_ERROR) {
             this.retired = reason;
         }
-        failStreams(failure);
+        failStreams(failure, reason);
         this.settingsArrived.signalAll();
         return true;
     }
@@ -1571,11 +1601,11 @@ final class H2Connection extends PooledConnection implements Runnable {
     }
 
     /** Under {@code lock}. */
-    private void failStreams(IOException failure) {
+    private void failStreams(IOException failure, CloseReason reason) {
         for (H2Stream stream : new ArrayList<>(this.streams.values())) {
             fail(stream, new ConnectionFailed(this.key, failure.getMessage() + " (HTTP/2 stream " + stream.id
                     + ((stream.head == null) ? ", before its response head)" : ", after " + stream.received
-                            + " body bytes)"), failure));
+                            + " body bytes)"), failure, reason));
         }
     }
 

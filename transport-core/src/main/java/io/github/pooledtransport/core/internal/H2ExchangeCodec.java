@@ -138,6 +138,10 @@ final class H2ExchangeCodec implements ExchangeCodec {
         if (ex instanceof H2Connection.Refused refused) {
             return new ExchangeFailure(ExchangeFailure.Kind.REFUSED, null, refused);
         }
+        if (ex instanceof H2Connection.ConnectionFailed failed && failed.reason == CloseReason.WRITE_TIMEOUT) {
+            // The server is there and stopped reading (as on HTTP/1.1): sent again, it would stall again.
+            return new ExchangeFailure(ExchangeFailure.Kind.WRITE_TIMED_OUT, CloseReason.WRITE_TIMEOUT, failed);
+        }
         if (ex instanceof H2Connection.ConnectionFailed failed) {
             return new ExchangeFailure(ExchangeFailure.Kind.NO_RESPONSE, CloseReason.ERROR, failed);
         }

@@ -74,6 +74,9 @@ public final class HostPool {
     /** Requests that waited in line for a stream because the host is {@link #strict}. */
     long streamWaits;
 
+    /** Of those, requests that gave up after the acquire timeout. */
+    long streamWaitTimeouts;
+
     /** HTTP/2 responses never closed, found by the garbage collector: their streams were reset. */
     long leakedStreams;
 

@@ -40,6 +40,12 @@ final class Waiter {
     /** Queued for a slot at {@code maxConnsPerHost}, counted in the host's {@code waiting}. */
     boolean inLine;
 
+    /** Whether it waits in line for a stream of a strict host's full connections, not for a slot. */
+    boolean forStream;
+
+    /** Whether its acquisition counted as a new request (not a retry), so its stream wait counts once. */
+    boolean counted;
+
     /** The dial in flight on its behalf, or {@code null}. */
     Dial dial;
 

@@ -82,7 +82,8 @@ class H2MultiplexingTest {
         }
         assertThat(this.transport.stats().totals().opened()).isEqualTo(1);
         assertThat(this.transport.stats().totals().streamWaits()).as("requests that waited for a stream").isEqualTo(1);
-        assertThat(this.transport.stats().totals().acquireTimeouts()).isEqualTo(1);
+        assertThat(this.transport.stats().totals().streamWaitTimeouts()).isEqualTo(1);
+        assertThat(this.transport.stats().totals().acquireTimeouts()).as("not a wait at maxConnsPerHost").isZero();
     }
 
     @AfterEach

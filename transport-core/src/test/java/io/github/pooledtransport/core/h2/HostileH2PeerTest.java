@@ -645,6 +645,37 @@ class HostileH2PeerTest {
     }
 
     @Test
+    void idempotentUploadOnAConnectionThatAnsweredBeforeIsNotReplayedAfterWriteTimeout() throws Exception {
+        // The server is there and stopped reading: sent again, the request would stall again (as on HTTP/1.1).
+        CountDownLatch judged = new CountDownLatch(1);
+        this.peer = new RawH2Peer(4096, s -> {
+            s.settings(new H2Setting(H2Param.INITIAL_WINDOW_SIZE, Integer.MAX_VALUE));
+            s.writer.windowUpdate(0, Integer.MAX_VALUE - 65_535);
+            s.head(s.request(), 204, true);
+            s.next(FrameType.HEADERS); // the upload's, and nothing more is read
+            judged.await(20, TimeUnit.SECONDS);
+        });
+        Transport bounded = new Transport(TransportConfig.builder().protocols(EnumSet.of(Protocol.H2C))
+                .writeTimeout(Duration.ofMillis(300)).readTimeout(Duration.ofSeconds(60)).build());
+        try {
+            try (Response first = bounded.roundTrip(Request.get(this.peer.url("/first")))) {
+                assertThat(first.status()).isEqualTo(204);
+            }
+            Request put = Request.newBuilder(URI.create(this.peer.url("/upload")))
+                    .header("Idempotency-Key", "upload-1").method("PUT", RequestBody.of(new byte[16 * 1024 * 1024]))
+                    .build();
+            assertThatThrownBy(() -> bounded.roundTrip(put)).isInstanceOf(TransportException.class)
+                    .hasMessageContaining("made no progress for writeTimeout=300 ms");
+            assertThat(bounded.stats().totals().replays()).isZero();
+            assertThat(this.peer.connections()).isEqualTo(1);
+        }
+        finally {
+            judged.countDown();
+            bounded.close();
+        }
+    }
+
+    @Test
     void requestWaitingForItsHeadBehindAWriterTheServerNoLongerReadsFailsAfterWriteTimeout() throws Exception {
         // Only a header block is queued: the request waits for its response head, not for the writer's queue, so
         // only the writer's own watchdog can tell that the server stopped reading. Without it: readTimeout.

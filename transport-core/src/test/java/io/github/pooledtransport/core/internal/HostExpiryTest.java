@@ -75,6 +75,32 @@ class HostExpiryTest {
     }
 
     @Test
+    void theHttp2CountsOfADroppedKeyStayInTheTotals() throws Exception {
+        this.pool = new ConnectionPool(0, key -> ConnectionPool.newHostPool(key, 2, 0, Duration.ofSeconds(90)),
+                () -> this.now, PoolEvents.NONE, null, dial -> this.pool.dialSucceeded(dial,
+                        new ConnectionPoolFuzzTest.FakeConnection(dial.host(), ++this.ids, this.now, Long.MAX_VALUE)),
+                Duration.ofSeconds(90));
+        HostPool host = this.pool.host(key(1));
+        this.pool.release(this.pool.acquire(host, true, false, 0), null);
+        host.streamWaits = 5; // as a strict host's requests and a leak detector would have left them
+        host.streamWaitTimeouts = 2;
+        host.leakedStreams = 3;
+
+        this.now += 90 * SECOND;
+        this.pool.evictExpired();
+        this.now += 90 * SECOND;
+        this.pool.evictExpired();
+
+        assertThat(this.pool.existingHost(key(1))).as("dropped").isNull();
+        PoolStats[] totals = new PoolStats[1];
+        this.pool.snapshot(totals);
+        assertThat(totals[0].streamWaits()).isEqualTo(5);
+        assertThat(totals[0].streamWaitTimeouts()).isEqualTo(2);
+        assertThat(totals[0].leakedStreams()).isEqualTo(3);
+        assertThat(totals[0].leaked()).isEqualTo(3);
+    }
+
+    @Test
     void aKeyUsedAgainAfterItsEntryWasDroppedStartsAFreshOne() throws Exception {
         this.pool = new ConnectionPool(0, key -> ConnectionPool.newHostPool(key, 2, 0, Duration.ofSeconds(90)),
                 () -> this.now, PoolEvents.NONE, null, dial -> this.pool.dialSucceeded(dial,

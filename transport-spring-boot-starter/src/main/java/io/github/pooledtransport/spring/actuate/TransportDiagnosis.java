@@ -119,7 +119,7 @@ public final class TransportDiagnosis {
             findings.add(new Finding("streams-waited", key, String.format(
                     "%d of %d requests to %s waited for a stream of a full HTTP/2 connection instead of opening "
                             + "another (transport.http2.strict-max-concurrent-streams=true); %d requests to it gave "
-                            + "up after acquire-timeout.", s.streamWaits(), s.requests(), key, s.acquireTimeouts()),
+                            + "up after acquire-timeout.", s.streamWaits(), s.requests(), key, s.streamWaitTimeouts()),
                     "Set transport.http2.strict-max-concurrent-streams=false to open another connection when the "
                             + "server's stream limit is reached, or raise the server's SETTINGS_MAX_CONCURRENT_STREAMS."));
         }

@@ -151,11 +151,12 @@ public class TransportEndpoint {
      * @param multiplexed of the idle and active connections, the HTTP/2 ones
      * @param streams requests in flight on HTTP/2 connections
      * @param streamWaits requests that waited for a stream of a full HTTP/2 connection (strict)
+     * @param streamWaitTimeouts of those, requests that gave up after the acquire timeout
      * @param leakedStreams HTTP/2 responses never closed, found by the garbage collector
      */
     public record CountsDescriptor(int idle, int active, int dialing, int waiting, int peakActive, long opened,
             long reused, long requests, Map<String, Long> closed, long acquireTimeouts, int multiplexed,
-            int streams, long streamWaits, long leakedStreams) {
+            int streams, long streamWaits, long streamWaitTimeouts, long leakedStreams) {
 
         static CountsDescriptor of(PoolStats s) {
             Map<String, Long> closed = new LinkedHashMap<>();
@@ -164,7 +165,7 @@ public class TransportEndpoint {
             }
             return new CountsDescriptor(s.idle(), s.active(), s.dialing(), s.waiting(), s.peakActive(), s.opened(),
                     s.reused(), s.requests(), closed, s.acquireTimeouts(), s.multiplexed(), s.streams(),
-                    s.streamWaits(), s.leakedStreams());
+                    s.streamWaits(), s.streamWaitTimeouts(), s.leakedStreams());
         }
     }
 
@@ -189,20 +190,22 @@ public class TransportEndpoint {
      * @param multiplexed of the idle and active connections, the HTTP/2 ones
      * @param streams requests in flight on HTTP/2 connections
      * @param streamWaits requests that waited for a stream of a full HTTP/2 connection (strict)
+     * @param streamWaitTimeouts of those, requests that gave up after the acquire timeout
      * @param leakedStreams HTTP/2 responses never closed, found by the garbage collector
      * @param connections the open connections, newest first
      */
     public record HostDescriptor(String key, String proxy, int idle, int active, int dialing, int waiting,
             int peakActive, long opened, long reused, long requests, Map<String, Long> closed, long acquireTimeouts,
             int maxIdleConnsPerHost, int maxConnsPerHost, int multiplexed, int streams, long streamWaits,
-            long leakedStreams, List<ConnectionDescriptor> connections) {
+            long streamWaitTimeouts, long leakedStreams, List<ConnectionDescriptor> connections) {
 
         static HostDescriptor of(HostStats h, List<ConnectionStats> connections) {
             CountsDescriptor c = CountsDescriptor.of(h.stats());
             return new HostDescriptor(h.key().toString(), h.key().proxy(), c.idle(), c.active(), c.dialing(),
                     c.waiting(), c.peakActive(), c.opened(), c.reused(), c.requests(), c.closed(), c.acquireTimeouts(),
                     h.maxIdleConnsPerHost(), h.maxConnsPerHost(), c.multiplexed(), c.streams(), c.streamWaits(),
-                    c.leakedStreams(), connections.stream().map(ConnectionDescriptor::of).toList());
+                    c.streamWaitTimeouts(), c.leakedStreams(), connections.stream().map(ConnectionDescriptor::of)
+                            .toList());
         }
     }
 

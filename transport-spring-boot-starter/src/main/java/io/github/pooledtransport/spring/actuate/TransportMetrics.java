@@ -269,6 +269,8 @@ public class TransportMetrics implements MeterBinder, TransportListener {
         }
         counter(r, "transport.pool.stream.waits", "Requests that waited for a stream of a full HTTP/2 connection "
                 + "(strict-max-concurrent-streams)", REQUESTS, tags, source, s -> s.streamWaits());
+        counter(r, "transport.pool.stream.wait.timeouts", "Requests that gave up waiting for a stream of a full HTTP/2 "
+                + "connection after acquire-timeout", REQUESTS, tags, source, s -> s.streamWaitTimeouts());
         counter(r, "transport.pool.stream.leaks", "HTTP/2 responses never closed, found by the garbage collector "
                 + "(their streams were reset)", REQUESTS, tags, source, s -> s.leakedStreams());
         counter(r, "transport.pool.acquire.timeouts", "Requests that gave up waiting for a connection", REQUESTS,
@@ -339,7 +341,8 @@ public class TransportMetrics implements MeterBinder, TransportListener {
         if (a == null) {
             return new PoolStats(b.idle(), b.active(), b.dialing(), b.waiting(), 0, b.opened(), b.reused(), 0,
                     b.closed(), b.acquireTimeouts(), b.replays(), b.cancellations(), b.callTimeouts(), b.dialsLost(),
-                    b.fallbacks(), b.multiplexed(), b.streams(), b.streamWaits(), b.leakedStreams());
+                    b.fallbacks(), b.multiplexed(), b.streams(), b.streamWaits(), b.streamWaitTimeouts(),
+                    b.leakedStreams());
         }
         Map<CloseReason, Long> closed = new java.util.EnumMap<>(CloseReason.class);
         a.closed().forEach((reason, n) -> closed.merge(reason, n, Long::sum));
@@ -349,6 +352,7 @@ public class TransportMetrics implements MeterBinder, TransportListener {
                 a.acquireTimeouts() + b.acquireTimeouts(), a.replays() + b.replays(),
                 a.cancellations() + b.cancellations(), a.callTimeouts() + b.callTimeouts(),
                 a.dialsLost() + b.dialsLost(), a.fallbacks() + b.fallbacks(), a.multiplexed() + b.multiplexed(),
-                a.streams() + b.streams(), a.streamWaits() + b.streamWaits(), a.leakedStreams() + b.leakedStreams());
+                a.streams() + b.streams(), a.streamWaits() + b.streamWaits(),
+                a.streamWaitTimeouts() + b.streamWaitTimeouts(), a.leakedStreams() + b.leakedStreams());
     }
 }

@@ -126,7 +126,7 @@ class TransportDiagnosisTests {
 
     @Test
     void requestsThatWaitedForAStreamOfAStrictHostAreAFindingNamingTheSetting() {
-        PoolStats pool = new PoolStats(0, 1, 0, 0, 1, 1, 499, 500, Map.of(), 3, 0, 0, 0, 0, 0, 1, 0, 120, 0);
+        PoolStats pool = new PoolStats(0, 1, 0, 0, 1, 1, 499, 500, Map.of(), 0, 0, 0, 0, 0, 0, 1, 0, 120, 3, 0);
 
         List<Finding> findings = TransportDiagnosis.analyze(snapshot(pool, 256, 0));
 
@@ -140,7 +140,7 @@ class TransportDiagnosisTests {
 
     @Test
     void aHostWhoseRequestsNeverWaitedForAStreamHasNoStreamFinding() {
-        PoolStats pool = new PoolStats(0, 1, 0, 0, 1, 1, 499, 500, Map.of(), 0, 0, 0, 0, 0, 0, 1, 0, 0, 0);
+        PoolStats pool = new PoolStats(0, 1, 0, 0, 1, 1, 499, 500, Map.of(), 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0);
 
         assertThat(TransportDiagnosis.analyze(snapshot(pool, 256, 0))).extracting(Finding::code)
                 .doesNotContain("streams-waited");
@@ -148,7 +148,7 @@ class TransportDiagnosisTests {
 
     @Test
     void leakedHttp2StreamsCountAsLeakedResponses() {
-        PoolStats pool = new PoolStats(0, 1, 0, 0, 1, 1, 9, 10, Map.of(), 0, 0, 0, 0, 0, 0, 1, 0, 0, 2);
+        PoolStats pool = new PoolStats(0, 1, 0, 0, 1, 1, 9, 10, Map.of(), 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 2);
 
         List<Finding> findings = TransportDiagnosis.analyze(snapshot(pool, 256, 0));
 

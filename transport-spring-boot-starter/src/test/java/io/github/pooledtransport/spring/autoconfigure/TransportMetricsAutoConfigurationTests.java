@@ -249,7 +249,7 @@ class TransportMetricsAutoConfigurationTests {
             assertThat(registry.get("transport.pool.waiting").gauge().getId().getBaseUnit()).isEqualTo("requests");
             for (String counter : List.of("transport.pool.acquire.timeouts", "transport.replays",
                     "transport.cancellations", "transport.call.timeouts", "transport.pool.stream.waits",
-                    "transport.pool.stream.leaks")) {
+                    "transport.pool.stream.wait.timeouts", "transport.pool.stream.leaks")) {
                 assertThat(registry.get(counter).tag("host", host(server)).functionCounter().count()).as(counter)
                         .isZero();
                 assertThat(registry.get(counter).functionCounter().getId().getBaseUnit()).as(counter)
