@@ -637,20 +637,6 @@ final class H2Connection extends PooledConnection implements Runnable {
     }
 
     @Override
-    CloseReason checkIdle(boolean closeMatters, boolean longIdle) {
-        this.lock.lock();
-        try {
-            if (this.failure != null) {
-                return (this.retired != null) ? this.retired : CloseReason.SERVER_CLOSED;
-            }
-            return this.retired;
-        }
-        finally {
-            this.lock.unlock();
-        }
-    }
-
-    @Override
     protected void closeTransport() {
         this.lock.lock();
         try {
@@ -1145,7 +1131,7 @@ final class H2Connection extends PooledConnection implements Runnable {
     private void onReset(H2Frame frame) throws IOException {
         requireStream(frame);
         int code = frame.errorCode();
-        boolean retire = false;
+        CloseReason retire = null;
         this.lock.lock();
         try {
             H2Stream stream = this.streams.get(frame.streamId());
@@ -1163,21 +1149,26 @@ final class H2Connection extends PooledConnection implements Runnable {
                         + " (REFUSED_STREAM): the request was not processed"));
                 if (++this.refusedStreams == 2 && this.retired == null) {
                     this.retired = CloseReason.REFUSED_STREAMS;
-                    retire = true;
+                    retire = this.retired;
                 }
             }
             else {
                 fail(stream, new TransportException(this.key, this.key + " reset HTTP/2 stream " + stream.id + " with "
                         + errorName(code) + ((stream.head == null) ? " before the response head"
                                 : " after " + stream.received + " body bytes"), null));
+                if (code == H2Error.PROTOCOL_ERROR.getCode() && this.retired == null) {
+                    // The server thinks we broke the protocol (as Go): the connection takes no new streams.
+                    this.retired = CloseReason.PROTOCOL_ERROR;
+                    retire = this.retired;
+                }
             }
             stream.changed.signalAll();
         }
         finally {
             this.lock.unlock();
         }
-        if (retire) {
-            this.pool.retire(this, CloseReason.REFUSED_STREAMS);
+        if (retire != null) {
+            this.pool.retire(this, retire);
         }
     }
 

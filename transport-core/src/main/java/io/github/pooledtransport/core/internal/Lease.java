@@ -74,6 +74,17 @@ final class Lease {
     }
 
     /**
+     * Gives the stream back after an attempt the call makes again (a refused stream, an HTTP/2 replay): as
+     * {@code finish(null)}, but the call goes on, its timeout and stops still in force for the next attempt.
+     */
+    void finishForRetry() {
+        if (this.finished.compareAndSet(false, true)) {
+            boolean aborted = this.call.leave();
+            this.pool.release(this.connection, reuseDecision(aborted ? CloseReason.CANCELLED : null));
+        }
+    }
+
+    /**
      * Closes a reused connection that failed before it served this request (found dead, or failed in a way
      * that lets the request be replayed): it does not count as a reuse.
      *

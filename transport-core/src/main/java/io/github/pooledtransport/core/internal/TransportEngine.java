@@ -254,7 +254,7 @@ public final class TransportEngine {
                 long delay = RetryPolicy.refusedRetryDelayNanos(failure, request, refusedRetries);
                 if (delay >= 0) {
                     // Not processed by the server: the stream ends, and any usable connection carries it again.
-                    lease.finish(null);
+                    lease.finishForRetry();
                     this.pool.countReplay(host);
                     refusedRetries++;
                     backOff(call, delay, failure);
@@ -265,7 +265,7 @@ public final class TransportEngine {
                     if (lease.stream != null) {
                         // The stream ends; the connection's own state decides its fate. Any usable connection
                         // may carry the request again: the server did not process it (RFC 9113 8.7).
-                        lease.finish(null);
+                        lease.finishForRetry();
                     }
                     else {
                         // The dead connection served nothing, so it does not count as reused.
@@ -385,6 +385,12 @@ public final class TransportEngine {
             PooledConnection pooled = this.pool.acquire(host, count, fresh, this.acquireTimeoutNanos, call, spec);
             count = false;
             Lease lease = new Lease(this.pool, pooled, call);
+            if (pooled.multiplexed) {
+                // A stream is checked by opening it: a connection that can take none (failed, or retired, even
+                // fresh from this request's own dial) fails it as refused, and the retry backs off (Go's rule)
+                // instead of dialing again at once in a loop.
+                return lease;
+            }
             CloseReason unusable = pooled.checkIdle(!request.isReplayable(),
                     pooled.lastIdleNanos >= this.staleCheckNanos);
             if (unusable != null) {
