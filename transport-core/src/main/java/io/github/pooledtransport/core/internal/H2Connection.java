@@ -93,6 +93,29 @@ final class H2Connection extends PooledConnection implements Runnable {
     private record QueuedFrame(int dataBytes, boolean answer, Write write) {
     }
 
+    /**
+     * The socket's stream, stamping {@link #writerProgressAt} after each write that got through: progress for the
+     * {@code writeTimeout} watchdog in the socket's own chunks, within a large header block or DATA frame too.
+     */
+    private final class ProgressStamping extends java.io.FilterOutputStream {
+
+        ProgressStamping(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            this.out.write(b, off, len);
+            H2Connection.this.writerProgressAt = System.nanoTime();
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            this.out.write(b);
+            H2Connection.this.writerProgressAt = System.nanoTime();
+        }
+    }
+
     /** What the writer thread does with the frame writer. */
     @FunctionalInterface
     private interface Write {
@@ -185,8 +208,8 @@ final class H2Connection extends PooledConnection implements Runnable {
     private int answersQueued;
 
     /**
-     * When the writer last made progress (began a batch or wrote a frame of it), or 0 while it waits for frames:
-     * what the {@code writeTimeout} watchdog reads. Written by the writer only.
+     * When the writer last made progress (began a batch, or a write of it got through to the socket), or 0 while
+     * it waits for frames: what the {@code writeTimeout} watchdog reads. Written by the writer only.
      */
     private volatile long writerProgressAt;
 
@@ -271,7 +294,11 @@ final class H2Connection extends PooledConnection implements Runnable {
         this.singleUse = singleUse;
         this.socket.setSoTimeout(0); // the reader waits for frames for the connection's life
         this.frames = new H2FrameReader(this.socket.getInputStream(), MAX_FRAME_SIZE);
-        OutputStream out = new BufferedOutputStream(this.socket.getOutputStream(), MAX_FRAME_SIZE + 9);
+        OutputStream socketOut = this.socket.getOutputStream();
+        if (this.writeTimeoutNanos > 0) {
+            socketOut = new ProgressStamping(socketOut);
+        }
+        OutputStream out = new BufferedOutputStream(socketOut, MAX_FRAME_SIZE + 9);
         this.writer = new H2FrameWriter(out, MAX_FRAME_SIZE);
         this.blocks = new H2HeaderBlocks(this.hardHeaderBytes);
     }
@@ -823,14 +850,11 @@ final class H2Connection extends PooledConnection implements Runnable {
             int data = 0;
             int answers = 0;
             try {
-                this.writerProgressAt = System.nanoTime();
+                this.writerProgressAt = System.nanoTime(); // then each write that reaches the socket is progress
                 for (QueuedFrame frame : batch) {
                     frame.write().to(this.writer);
                     data += frame.dataBytes();
                     answers += frame.answer() ? 1 : 0;
-                    if (this.writeTimeoutNanos > 0) {
-                        this.writerProgressAt = System.nanoTime(); // progress, frame by frame, for writeTimeout
-                    }
                 }
                 this.writer.flush();
                 this.writerProgressAt = 0;
