@@ -479,7 +479,9 @@ public final class ConnectionPool {
                     else {
                         if (remaining <= 0) {
                             leaveLocked(host, waiter);
-                            if (waiter.forStream) {
+                            if (waiter.forStream && host.waitsForStreamsLocked()) {
+                                // Still for a stream: had the host's last connection retired meanwhile, the wait
+                                // would now be for a slot at maxConnsPerHost, and the plain timeout says so.
                                 host.streamWaitTimeouts++;
                                 throw AcquireTimeoutException.waitingForStream(host.key,
                                         Duration.ofNanos(timeoutNanos), host.maxConnsPerHost, host.active,
@@ -629,7 +631,12 @@ public final class ConnectionPool {
                 serveLocked(host, requester, c);
                 if (c.multiplexed) {
                     setStreamsLocked(c, 1);
-                    fillStreamsLocked(c);
+                    if (c.retiring != null) {
+                        shareRetiredLocked(c);
+                    }
+                    else {
+                        fillStreamsLocked(c);
+                    }
                 }
             }
             else {
@@ -880,6 +887,24 @@ public final class ConnectionPool {
             serveLocked(host, waiter, c);
         }
         shareIfRoomLocked(c);
+    }
+
+    /**
+     * A connection retired before its first stream (a GOAWAY right after its SETTINGS) goes to every request that
+     * waited for its dial too, up to its stream limit, as Go's shared dial hands all its waiters the same connection:
+     * each fails to start its stream and is sent again on Go's schedule, instead of each in turn dialing again at once.
+     */
+    private static void shareRetiredLocked(PooledConnection c) {
+        HostPool host = c.host;
+        while (host.joiners > 0 && c.streams < c.streamLimit) {
+            Waiter joiner = host.joinWaiters.poll();
+            if (joiner == null) {
+                throw new IllegalStateException("host " + host.key + " counts " + host.joiners
+                        + " joiners but has none");
+            }
+            takeStreamLocked(c);
+            serveLocked(host, joiner, c);
+        }
     }
 
     /** Keeps the host's list of connections with a free stream exact for this one. */

@@ -1346,11 +1346,12 @@ final class H2Connection extends PooledConnection implements Runnable {
             }
             this.pingPending = data;
             enqueueLocked(new QueuedFrame(0, false, writer -> writer.ping(data, false)));
+            // Under the lock that sets pingPending: an answer racing in cannot schedule the next check first.
+            replaceHealthCheckLocked(() -> pingAnsweredOrDead(data), this.pingTimeoutNanos);
         }
         finally {
             this.lock.unlock();
         }
-        scheduleHealthCheck(() -> pingAnsweredOrDead(data), this.pingTimeoutNanos);
     }
 
     private void pingAnsweredOrDead(byte[] data) {
@@ -1393,13 +1394,22 @@ final class H2Connection extends PooledConnection implements Runnable {
     private void scheduleHealthCheck(Runnable check, long delayNanos) {
         this.lock.lock();
         try {
-            if (this.failure == null) {
-                this.healthCheck = SharedTimer.schedule(check, delayNanos);
-            }
+            replaceHealthCheckLocked(check, delayNanos);
         }
         finally {
             this.lock.unlock();
         }
+    }
+
+    /** The one pending health check: an answered PING's wait is cancelled, not left queued until it runs. */
+    private void replaceHealthCheckLocked(Runnable check, long delayNanos) {
+        if (this.failure != null) {
+            return;
+        }
+        if (this.healthCheck != null) {
+            this.healthCheck.cancel(false); // a no-op for the check that is running and schedules the next
+        }
+        this.healthCheck = SharedTimer.schedule(check, delayNanos);
     }
 
     private void cancelChecksLocked() {

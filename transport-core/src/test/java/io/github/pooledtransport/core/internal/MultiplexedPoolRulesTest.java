@@ -95,6 +95,38 @@ class MultiplexedPoolRulesTest {
     }
 
     @Test
+    void requestsThatJoinedADialWhoseConnectionRetiredBeforeUseAllGetItInsteadOfEachDialingInTurn() throws Exception {
+        ConnectionPool pool = pool(false);
+        HostPool host = host(pool);
+        Waiter requester = pool.want(host, true, false, DialSpec.DEFAULT);
+        List<Waiter> joiners = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            joiners.add(pool.want(host, true, false, DialSpec.DEFAULT));
+        }
+        assertThat(joiners).allSatisfy(w -> assertThat(w.joined).as("waits for the dial in flight").isTrue());
+        ConnectionPoolFuzzTest.FakeConnection goneAway = connection(host);
+        goneAway.streamLimit = 100;
+        pool.retire(goneAway, CloseReason.GOAWAY); // GOAWAY right after its SETTINGS, before the dial reported
+
+        pool.dialSucceeded(this.held.remove(0), goneAway);
+
+        // As Go's shared dial: every waiter gets the unusable connection, fails to start its stream and backs off.
+        assertThat(requester.connection).isSameAs(goneAway);
+        assertThat(joiners).allSatisfy(w -> assertThat(w.connection).isSameAs(goneAway));
+        assertThat(this.held).as("no dial for the joiners, one after another").isEmpty();
+        assertThat(host.joiners).isZero();
+        pool.checkInvariants();
+
+        pool.release(goneAway, null);
+        for (int i = 0; i < joiners.size(); i++) {
+            pool.release(goneAway, null); // none of their streams could start
+        }
+        assertThat(goneAway.state).isEqualTo(PooledConnection.State.CLOSED);
+        assertThat(goneAway.closes).isEqualTo(1);
+        pool.checkInvariants();
+    }
+
+    @Test
     void requestThatJoinedAStoppedDialGetsADialOfItsOwnInsteadOfTheStop() throws Exception {
         ConnectionPool pool = pool(false);
         HostPool host = host(pool);
