@@ -384,6 +384,13 @@ public final class TransportConfig {
         }
     }
 
+    static void requirePositive(String setting, Duration value) {
+        Objects.requireNonNull(value, setting);
+        if (value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(setting + " must be positive but was " + value);
+        }
+    }
+
     /** Builds a {@link TransportConfig}; every setter validates its argument and names it in the error. */
     public static final class Builder {
 
@@ -807,10 +814,7 @@ public final class TransportConfig {
          * @return this builder
          */
         public Builder drainTimeout(Duration drainTimeout) {
-            Objects.requireNonNull(drainTimeout, "drainTimeout");
-            if (drainTimeout.isNegative() || drainTimeout.isZero()) {
-                throw new IllegalArgumentException("drainTimeout must be positive but was " + drainTimeout);
-            }
+            requirePositive("drainTimeout", drainTimeout);
             this.drainTimeout = drainTimeout;
             return this;
         }
@@ -1008,10 +1012,7 @@ public final class TransportConfig {
          * @return this builder
          */
         public Builder http2PingTimeout(Duration http2PingTimeout) {
-            Objects.requireNonNull(http2PingTimeout, "http2PingTimeout");
-            if (http2PingTimeout.isZero() || http2PingTimeout.isNegative()) {
-                throw new IllegalArgumentException("http2PingTimeout must be positive but was " + http2PingTimeout);
-            }
+            requirePositive("http2PingTimeout", http2PingTimeout);
             this.http2PingTimeout = http2PingTimeout;
             return this;
         }

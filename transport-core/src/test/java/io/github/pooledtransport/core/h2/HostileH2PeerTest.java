@@ -70,6 +70,19 @@ class HostileH2PeerTest {
         return this.transport.roundTrip(Request.get(this.peer.url(path)));
     }
 
+    /** A transport on which only writeTimeout (300 ms) can end a write the server no longer reads: reads wait 60 s. */
+    private static Transport writeBounded() {
+        return new Transport(TransportConfig.builder().protocols(EnumSet.of(Protocol.H2C))
+                .writeTimeout(Duration.ofMillis(300)).readTimeout(Duration.ofSeconds(60)).build());
+    }
+
+    /** The request fails because the connection's writer made no progress for writeTimeout, and says so. */
+    private static void assertFailsOnWriteTimeout(Transport transport, Request request) {
+        assertThatThrownBy(() -> transport.roundTrip(request)).isInstanceOf(TransportException.class)
+                .hasMessageContaining("made no progress for writeTimeout=300 ms")
+                .extracting(ex -> ((TransportException) ex).setting()).isEqualTo("writeTimeout");
+    }
+
     @Test
     void bodyShorterThanItsContentLengthFailsInsteadOfEndingShort() throws Exception {
         CompletableFuture<Integer> reset = new CompletableFuture<>();
@@ -628,14 +641,11 @@ class HostileH2PeerTest {
             s.next(FrameType.HEADERS); // and reads nothing more
             judged.await(20, TimeUnit.SECONDS);
         });
-        Transport bounded = new Transport(TransportConfig.builder().protocols(EnumSet.of(Protocol.H2C))
-                .writeTimeout(Duration.ofMillis(300)).readTimeout(Duration.ofSeconds(60)).build());
+        Transport bounded = writeBounded();
         Request upload = Request.newBuilder(URI.create(this.peer.url("/upload")))
                 .post(RequestBody.of(new byte[16 * 1024 * 1024])).build(); // past every socket buffer
         try {
-            assertThatThrownBy(() -> bounded.roundTrip(upload)).isInstanceOf(TransportException.class)
-                    .hasMessageContaining("made no progress for writeTimeout=300 ms")
-                    .extracting(ex -> ((TransportException) ex).setting()).isEqualTo("writeTimeout");
+            assertFailsOnWriteTimeout(bounded, upload);
             assertThat(bounded.stats().totals().closed(CloseReason.WRITE_TIMEOUT)).isEqualTo(1);
         }
         finally {
@@ -655,8 +665,7 @@ class HostileH2PeerTest {
             s.next(FrameType.HEADERS); // the upload's, and nothing more is read
             judged.await(20, TimeUnit.SECONDS);
         });
-        Transport bounded = new Transport(TransportConfig.builder().protocols(EnumSet.of(Protocol.H2C))
-                .writeTimeout(Duration.ofMillis(300)).readTimeout(Duration.ofSeconds(60)).build());
+        Transport bounded = writeBounded();
         try {
             try (Response first = bounded.roundTrip(Request.get(this.peer.url("/first")))) {
                 assertThat(first.status()).isEqualTo(204);
@@ -664,8 +673,7 @@ class HostileH2PeerTest {
             Request put = Request.newBuilder(URI.create(this.peer.url("/upload")))
                     .header("Idempotency-Key", "upload-1").method("PUT", RequestBody.of(new byte[16 * 1024 * 1024]))
                     .build();
-            assertThatThrownBy(() -> bounded.roundTrip(put)).isInstanceOf(TransportException.class)
-                    .hasMessageContaining("made no progress for writeTimeout=300 ms");
+            assertFailsOnWriteTimeout(bounded, put);
             assertThat(bounded.stats().totals().replays()).isZero();
             assertThat(this.peer.connections()).isEqualTo(1);
         }
@@ -685,17 +693,14 @@ class HostileH2PeerTest {
             s.next(FrameType.HEADERS); // and reads nothing more
             judged.await(30, TimeUnit.SECONDS);
         });
-        Transport bounded = new Transport(TransportConfig.builder().protocols(EnumSet.of(Protocol.H2C))
-                .writeTimeout(Duration.ofMillis(300)).readTimeout(Duration.ofSeconds(60)).build());
+        Transport bounded = writeBounded();
         byte[] noise = new byte[4 * 1024 * 1024];
         new java.util.Random(7).nextBytes(noise);
         // 8 MB of hex no header table can index: past every socket buffer even Huffman-coded.
         Request large = Request.newBuilder(URI.create(this.peer.url("/get")))
                 .header("x-large", java.util.HexFormat.of().formatHex(noise)).build();
         try {
-            assertThatThrownBy(() -> bounded.roundTrip(large)).isInstanceOf(TransportException.class)
-                    .hasMessageContaining("made no progress for writeTimeout=300 ms")
-                    .extracting(ex -> ((TransportException) ex).setting()).isEqualTo("writeTimeout");
+            assertFailsOnWriteTimeout(bounded, large);
             assertThat(bounded.stats().totals().closed(CloseReason.WRITE_TIMEOUT)).isEqualTo(1);
         }
         finally {
